@@ -102,7 +102,10 @@ export const DEFAULT_CONFIG: Readonly<CenConfig> = Object.freeze({
 } as CenConfig);
 
 /** Fills a partial config from the defaults and validates it. */
-export function makeConfig(partial: PartialConfig = {}, base: CenConfig = DEFAULT_CONFIG): CenConfig {
+export function makeConfig(
+  partial: PartialConfig = {},
+  base: CenConfig = DEFAULT_CONFIG,
+): CenConfig {
   const config: CenConfig = {
     ...base,
     ...partial,
@@ -153,9 +156,17 @@ export function validateConfig(c: CenConfig): CenConfig {
     "maxAge",
     `empty age range: maxAge (${c.maxAge}) must be greater than minAge (${c.minAge})`,
   );
-  check(isInt(c.generations) && c.generations >= 1, "generations", `must be an integer ≥ 1, got ${c.generations}`);
+  check(
+    isInt(c.generations) && c.generations >= 1,
+    "generations",
+    `must be an integer ≥ 1, got ${c.generations}`,
+  );
   check(isNum(c.tau) && c.tau > 0, "tau", `τ must be > 0, got ${c.tau}`);
-  check(isNum(c.alpha) && c.alpha >= 0 && c.alpha <= 1, "alpha", `α must be in [0, 1], got ${c.alpha}`);
+  check(
+    isNum(c.alpha) && c.alpha >= 0 && c.alpha <= 1,
+    "alpha",
+    `α must be in [0, 1], got ${c.alpha}`,
+  );
   check(isNum(c.lambda1) && c.lambda1 >= 0, "lambda1", `λ_1 must be ≥ 0, got ${c.lambda1}`);
   check(isNum(c.lambdaT) && c.lambdaT >= 0, "lambdaT", `λ_t must be ≥ 0, got ${c.lambdaT}`);
   check(typeof c.klTauSquared === "boolean", "klTauSquared", "must be true or false");
@@ -176,13 +187,41 @@ export function validateConfig(c: CenConfig): CenConfig {
   );
   const o = c.optim;
   check(isNum(o.lr) && o.lr > 0, "optim.lr", `must be > 0, got ${o.lr}`);
-  check(isNum(o.momentum) && o.momentum >= 0 && o.momentum < 1, "optim.momentum", `must be in [0, 1), got ${o.momentum}`);
-  check(isNum(o.weightDecay) && o.weightDecay >= 0, "optim.weightDecay", `must be ≥ 0, got ${o.weightDecay}`);
-  check(isInt(o.lrStepEpochs) && o.lrStepEpochs >= 1, "optim.lrStepEpochs", `must be an integer ≥ 1, got ${o.lrStepEpochs}`);
-  check(isNum(o.lrGamma) && o.lrGamma > 0 && o.lrGamma <= 1, "optim.lrGamma", `must be in (0, 1], got ${o.lrGamma}`);
-  check(isInt(o.epochs) && o.epochs >= 1, "optim.epochs", `must be an integer ≥ 1, got ${o.epochs}`);
-  check(isInt(o.batchSize) && o.batchSize > 0, "optim.batchSize", `batch size must be an integer > 0, got ${o.batchSize}`);
-  check(typeof c.data.dataset === "string" && c.data.dataset.length > 0, "data.dataset", "must name a dataset");
+  check(
+    isNum(o.momentum) && o.momentum >= 0 && o.momentum < 1,
+    "optim.momentum",
+    `must be in [0, 1), got ${o.momentum}`,
+  );
+  check(
+    isNum(o.weightDecay) && o.weightDecay >= 0,
+    "optim.weightDecay",
+    `must be ≥ 0, got ${o.weightDecay}`,
+  );
+  check(
+    isInt(o.lrStepEpochs) && o.lrStepEpochs >= 1,
+    "optim.lrStepEpochs",
+    `must be an integer ≥ 1, got ${o.lrStepEpochs}`,
+  );
+  check(
+    isNum(o.lrGamma) && o.lrGamma > 0 && o.lrGamma <= 1,
+    "optim.lrGamma",
+    `must be in (0, 1], got ${o.lrGamma}`,
+  );
+  check(
+    isInt(o.epochs) && o.epochs >= 1,
+    "optim.epochs",
+    `must be an integer ≥ 1, got ${o.epochs}`,
+  );
+  check(
+    isInt(o.batchSize) && o.batchSize > 0,
+    "optim.batchSize",
+    `batch size must be an integer > 0, got ${o.batchSize}`,
+  );
+  check(
+    typeof c.data.dataset === "string" && c.data.dataset.length > 0,
+    "data.dataset",
+    "must name a dataset",
+  );
   check(typeof c.data.augment === "boolean", "data.augment", "must be true or false");
   return c;
 }

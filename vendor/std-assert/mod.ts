@@ -50,7 +50,11 @@ export function assertNotEquals<T>(actual: T, expected: T, msg?: string): void {
 }
 
 /** Asserts `actual === expected`. */
-export function assertStrictEquals<T>(actual: unknown, expected: T, msg?: string): asserts actual is T {
+export function assertStrictEquals<T>(
+  actual: unknown,
+  expected: T,
+  msg?: string,
+): asserts actual is T {
   if (!Object.is(actual, expected)) {
     throw new AssertionError(
       msg ?? `Values are not strictly equal: ${String(actual)} !== ${String(expected)}`,
