@@ -1,0 +1,71 @@
+/**
+ * The total losses of CEN: Eq. 14 for the initial ancestor (t = 1) and Eq. 15 for its offspring
+ * (t > 1), returning every part so that progress lines and tests can see them.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { crossEntropy, klDivergence, ldlLoss } from "./ldl.ts";
+import { l1Loss, slackL1 } from "./regression.ts";
+
+/** The loss settings a generation needs (a slice of `CenConfig`). */
+export interface LossSettings {
+  tau: number;
+  alpha: number;
+  lambda1: number;
+  lambdaT: number;
+  /** [choice] Multiply L_kl by τ². */
+  klTauSquared: boolean;
+}
+
+/** Per-batch targets. `pAncestor` and `deltaAncestor` are needed for t > 1. */
+export interface LossTargets {
+  /** Class index l − l_1 of each sample, `[B]`. */
+  classIndex: tf.Tensor1D;
+  /** Normalised age y (Eq. 1), `[B]`. */
+  y: tf.Tensor1D;
+  /** The ancestor's p^{t−1} at τ, `[B, k]`. */
+  pAncestor?: tf.Tensor2D;
+  /** The ancestor's slack Δs^{t−1} (Eq. 10), `[B]`. */
+  deltaAncestor?: tf.Tensor1D;
+}
+
+/** Each part of a generation's loss; `kl` and `slack` are absent at t = 1, `l1` at t > 1. */
+export interface LossParts {
+  total: tf.Scalar;
+  ce: tf.Scalar;
+  l1?: tf.Scalar;
+  kl?: tf.Scalar;
+  slack?: tf.Scalar;
+}
+
+/**
+ * Eq. 14 (t = 1): L = L_ce + λ_1·L_ℓ1.
+ * Eq. 15 (t > 1): L = α·L_kl + (1 − α)·L_ce + λ_t·L_slack.
+ */
+export function cenLoss(
+  generation: number,
+  z: tf.Tensor2D,
+  s: tf.Tensor,
+  targets: LossTargets,
+  settings: LossSettings,
+): LossParts {
+  return tf.tidy(() => {
+    const ce = crossEntropy(z, targets.classIndex);
+    if (generation === 1) {
+      const l1 = l1Loss(s, targets.y);
+      return { total: tf.add(ce, tf.mul(l1, settings.lambda1)) as tf.Scalar, ce, l1 };
+    }
+    if (!targets.pAncestor || !targets.deltaAncestor) {
+      throw new Error(`generation ${generation} needs the ancestor's p^{t-1} and Δs^{t-1}`);
+    }
+    let kl = klDivergence(targets.pAncestor, z, settings.tau);
+    if (settings.klTauSquared) kl = tf.mul(kl, settings.tau * settings.tau) as tf.Scalar;
+    const slack = slackL1(s, targets.y, targets.deltaAncestor);
+    const total = tf.add(
+      ldlLoss(kl, ce, settings.alpha),
+      tf.mul(slack, settings.lambdaT),
+    ) as tf.Scalar;
+    return { total, ce, kl, slack };
+  });
+}
