@@ -122,5 +122,7 @@ export function createCenModel(opts: ModelOptions): tfl.LayersModel {
 
 /** Number of trainable parameters (what the paper's Table 7 counts). */
 export function countParams(model: tfl.LayersModel): number {
-  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * (b ?? 1), 1), 0);
+  let n = 0;
+  for (const w of model.trainableWeights) n += w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+  return n;
 }
