@@ -1,0 +1,151 @@
+/**
+ * Image decoding for the data path (issue 3, "Bad input"): any image sharp can read becomes
+ * 8-bit RGB, and anything that cannot be used becomes a typed skip reason instead of a crash.
+ *
+ * Valid but unusual images are converted: alpha is flattened onto white, grayscale, CMYK and
+ * 16-bit images become 8-bit sRGB, EXIF orientation is applied, and the file extension is
+ * ignored (the format is sniffed from the bytes).
+ *
+ * @module
+ */
+import sharp from "sharp";
+import type { SkipRecord } from "./report.ts";
+
+/** Why an image could not be used. */
+export type DecodeSkipReason =
+  /** Nothing at the path. */
+  | "missing-file"
+  /** A directory (or other non-file) where an image is expected. */
+  | "not-a-file"
+  /** A 0-byte file. */
+  | "empty-file"
+  /** Bytes that are no image format sharp knows (a stray text file, say). */
+  | "not-an-image"
+  /** A known format whose data is broken (corrupt or truncated JPEG, bad PNG chunks, …). */
+  | "corrupt-image"
+  /** More pixels than {@link DecodeOptions.maxPixels}. */
+  | "image-too-large";
+
+/** A decoded image: `width × height × 3` bytes, row-major RGB. */
+export interface DecodedImage {
+  ok: true;
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** An image that could not be used, and why. */
+export interface DecodeFailure {
+  ok: false;
+  reason: DecodeSkipReason;
+  detail: string;
+}
+
+/** What {@link decodeImage} returns. */
+export type DecodeResult = DecodedImage | DecodeFailure;
+
+/** Options of {@link decodeImage}. */
+export interface DecodeOptions {
+  /** Resize to `size × size` (default: keep the image's own size). */
+  size?: number;
+  /**
+   * How to make a non-square image square when `size` is set: "cover" scales and centre-crops
+   * (keeps the aspect ratio; the default), "fill" stretches.
+   */
+  fit?: "cover" | "fill";
+  /** Refuse images with more pixels than this (default 268,402,689 = 16383², sharp's limit). */
+  maxPixels?: number;
+}
+
+const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;
+
+function fail(reason: DecodeSkipReason, detail: string): DecodeFailure {
+  return { ok: false, reason, detail };
+}
+
+/**
+ * Decodes the image file at `path` to 8-bit RGB, resized to `size × size` when `size` is given.
+ * Never throws for bad input: a missing, empty, non-image, corrupt or oversized file gives a
+ * {@link DecodeFailure} with a reason key.
+ */
+export async function decodeImage(
+  path: string,
+  options: DecodeOptions = {},
+): Promise<DecodeResult> {
+  let bytes: Uint8Array;
+  try {
+    const info = await Deno.stat(path);
+    if (!info.isFile) {
+      return fail("not-a-file", info.isDirectory ? "a directory" : "not a regular file");
+    }
+    bytes = await Deno.readFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return fail("missing-file", "no such file");
+    if (e instanceof Deno.errors.IsADirectory) return fail("not-a-file", "a directory");
+    return fail("missing-file", `cannot read: ${(e as Error).message}`);
+  }
+  return await decodeImageBytes(bytes, options);
+}
+
+/** Decodes image bytes already in memory; see {@link decodeImage}. */
+export async function decodeImageBytes(
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+): Promise<DecodeResult> {
+  if (bytes.length === 0) return fail("empty-file", "0 bytes");
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const size = options.size;
+  if (size !== undefined && !(Number.isInteger(size) && size > 0)) {
+    throw new RangeError(`decodeImage: size must be a positive integer, got ${size}`);
+  }
+  try {
+    let img = sharp(bytes, {
+      failOn: "error",
+      limitInputPixels: maxPixels,
+      autoOrient: true,
+      animated: false,
+    });
+    img = img.flatten({ background: { r: 255, g: 255, b: 255 } }).toColourspace("srgb");
+    if (size !== undefined) img = img.resize(size, size, { fit: options.fit ?? "cover" });
+    const { data, info } = await img.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+    const rgb = toRgb(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.channels);
+    if (rgb === undefined) {
+      return fail("corrupt-image", `decoded to ${info.channels} channels, cannot make RGB`);
+    }
+    return { ok: true, data: rgb, width: info.width, height: info.height };
+  } catch (e) {
+    return classify(String((e as Error)?.message ?? e).split("\n")[0]);
+  }
+}
+
+/** Expands gray or drops a leftover alpha channel so the result is always 3 channels. */
+function toRgb(data: Uint8Array, channels: number): Uint8Array | undefined {
+  if (channels === 3) return data;
+  const n = data.length / channels;
+  if (channels !== 1 && channels !== 2 && channels !== 4) return undefined;
+  const out = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    if (channels <= 2) {
+      const g = data[i * channels];
+      out[3 * i] = g;
+      out[3 * i + 1] = g;
+      out[3 * i + 2] = g;
+    } else {
+      out[3 * i] = data[4 * i];
+      out[3 * i + 1] = data[4 * i + 1];
+      out[3 * i + 2] = data[4 * i + 2];
+    }
+  }
+  return out;
+}
+
+function classify(message: string): DecodeFailure {
+  if (/unsupported image format/i.test(message)) return fail("not-an-image", message);
+  if (/pixel limit/i.test(message)) return fail("image-too-large", message);
+  return fail("corrupt-image", message);
+}
+
+/** A skip record for a failed decode (what the data report lists). */
+export function decodeSkip(path: string, failure: DecodeFailure): SkipRecord {
+  return { path, reason: failure.reason, detail: failure.detail };
+}
