@@ -1,16 +1,23 @@
 /**
  * Picks the tfjs backend: `tfjs-node-gpu`, then `tfjs-node` (each only if installed), then
- * `wasm`, then `cpu`. `CEN_BACKEND` overrides the choice. This is the only global state of the
- * library.
+ * `wasm`, then `cpu`. `CEN_BACKEND` overrides the choice. On `wasm` it registers the kernels
+ * training needs (lib/backend/). This is the only global state of the library.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
+// tfjs-core's node bundle registers no gradients; tfjs-layers' node bundle registers them all.
+import "@tensorflow/tfjs-layers";
+import { registerTrainingKernels } from "./backend/register.ts";
+
+export { registerTrainingKernels } from "./backend/register.ts";
 
 /** The backends we know, in order of preference. */
 export const BACKEND_ORDER = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+
+const KNOWN = new Set(["tensorflow", "wasm", "cpu"]);
 
 let chosen: string | undefined;
 
@@ -25,26 +32,50 @@ async function tryNative(pkg: string): Promise<boolean> {
 
 /**
  * Initialises tfjs once and returns the backend's name. `prefer` (or env `CEN_BACKEND`) forces
- * one: "tensorflow" (tfjs-node or tfjs-node-gpu), "wasm" or "cpu".
+ * one: "tensorflow" (tfjs-node or tfjs-node-gpu), "wasm" or "cpu". `log` receives one line
+ * naming the backend chosen (and, on wasm, the training kernels registered).
  */
 export async function initBackend(
-  prefer: string | undefined = Deno.env.get("CEN_BACKEND"),
+  prefer: string | undefined = Deno.env.get("CEN_BACKEND") || undefined,
   log: (line: string) => void = () => {},
 ): Promise<string> {
-  if (chosen && (!prefer || prefer === chosen)) return chosen;
+  if (chosen && (!prefer || prefer === chosen)) {
+    // Someone may have switched with tf.setBackend since: switch back.
+    if (tf.getBackend() !== chosen) await tf.setBackend(chosen);
+    return chosen;
+  }
+  if (prefer && !KNOWN.has(prefer)) {
+    throw new Error(
+      `unknown tfjs backend "${prefer}" (CEN_BACKEND): use one of ${[...KNOWN].join(", ")}`,
+    );
+  }
   const wanted = prefer ? [prefer] : ["tensorflow", "wasm", "cpu"];
+  const skipped: string[] = [];
   for (const name of wanted) {
     if (name === "tensorflow") {
       const ok = await tryNative("@tensorflow/tfjs-node-gpu") ||
         await tryNative("@tensorflow/tfjs-node");
-      if (!ok) continue;
+      if (!ok) {
+        skipped.push("tensorflow (tfjs-node not installed)");
+        continue;
+      }
     }
-    if (await tf.setBackend(name)) {
-      await tf.ready();
-      chosen = tf.getBackend();
-      log(`tfjs backend: ${chosen}`);
-      return chosen;
+    let ok = false;
+    try {
+      ok = await tf.setBackend(name);
+      if (ok) await tf.ready();
+    } catch {
+      ok = false;
     }
+    if (!ok) {
+      skipped.push(`${name} (failed to start)`);
+      continue;
+    }
+    chosen = tf.getBackend();
+    const extra = chosen === "wasm" ? `; ${await registerTrainingKernels()}` : "";
+    const why = skipped.length ? ` (skipped: ${skipped.join(", ")})` : "";
+    log(`tfjs backend: ${chosen}${prefer ? " (CEN_BACKEND/prefer)" : ""}${why}${extra}`);
+    return chosen;
   }
   throw new Error(`no usable tfjs backend among: ${wanted.join(", ")}`);
 }

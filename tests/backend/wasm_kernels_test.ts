@@ -1,0 +1,125 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { assert, assertLessOrEqual, assertThrows } from "@std/assert";
+import { relErr, runOn, values } from "./helpers.ts";
+
+/** Odd shapes: stride 1/2, same/valid, 1×1, 7×7, non-square, batch 1, unused input rows. */
+const CASES = [
+  { n: 1, h: 7, w: 7, cin: 3, cout: 4, k: [3, 3], s: 1, pad: "same" },
+  { n: 2, h: 9, w: 11, cin: 5, cout: 6, k: [3, 3], s: 2, pad: "same" },
+  { n: 2, h: 9, w: 8, cin: 5, cout: 6, k: [3, 3], s: 2, pad: "valid" },
+  { n: 1, h: 8, w: 8, cin: 4, cout: 3, k: [1, 1], s: 2, pad: "same" },
+  { n: 2, h: 6, w: 5, cin: 4, cout: 5, k: [1, 1], s: 1, pad: "valid" },
+  { n: 3, h: 15, w: 13, cin: 3, cout: 8, k: [7, 7], s: 2, pad: "same" },
+  { n: 1, h: 10, w: 12, cin: 2, cout: 3, k: [7, 7], s: 1, pad: "valid" },
+  { n: 2, h: 7, w: 6, cin: 3, cout: 2, k: [3, 1], s: 2, pad: "valid" },
+  { n: 1, h: 12, w: 12, cin: 3, cout: 4, k: [2, 2], s: 2, pad: "same" },
+] as const;
+
+type Case = typeof CASES[number];
+
+function label(c: Case): string {
+  return `${c.n}x${c.h}x${c.w}x${c.cin}→${c.cout} k${c.k.join("x")} s${c.s} ${c.pad}`;
+}
+
+function tensors(c: Case) {
+  const x = tf.tensor4d(values(c.n * c.h * c.w * c.cin, 1), [c.n, c.h, c.w, c.cin]);
+  const w = tf.tensor4d(values(c.k[0] * c.k[1] * c.cin * c.cout, 2), [
+    c.k[0],
+    c.k[1],
+    c.cin,
+    c.cout,
+  ]);
+  const y = tf.conv2d(x, w, c.s, c.pad);
+  const dy = tf.tensor4d(values(y.size, 3), y.shape);
+  return { x, w, dy };
+}
+
+Deno.test("Conv2DBackpropFilter on wasm matches cpu (values)", async () => {
+  for (const c of CASES) {
+    const f = () => {
+      const { x, dy } = tensors(c);
+      return tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
+        strides: [c.s, c.s],
+        pad: c.pad,
+        dataFormat: "NHWC",
+        filterShape: [c.k[0], c.k[1], c.cin, c.cout],
+      }) as tf.Tensor;
+    };
+    const [got] = await runOn("wasm", f);
+    const [want] = await runOn("cpu", f);
+    assertLessOrEqual(relErr(got, want), 1e-4, label(c));
+  }
+});
+
+Deno.test("Conv2DBackpropInput on wasm matches cpu (values)", async () => {
+  for (const c of CASES) {
+    const f = () => {
+      const { x, w, dy } = tensors(c);
+      return tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, {
+        strides: [c.s, c.s],
+        pad: c.pad,
+        dataFormat: "NHWC",
+        inputShape: x.shape,
+      }) as tf.Tensor;
+    };
+    const [got] = await runOn("wasm", f);
+    const [want] = await runOn("cpu", f);
+    assertLessOrEqual(relErr(got, want), 1e-4, label(c));
+  }
+});
+
+Deno.test("conv2d gradients (both backprop kernels) on wasm match cpu", async () => {
+  for (const c of CASES) {
+    const f = () => {
+      const { x, w, dy } = tensors(c);
+      const loss = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), dy));
+      return tf.grads(loss)([x, w]);
+    };
+    const got = await runOn("wasm", f);
+    const want = await runOn("cpu", f);
+    assertLessOrEqual(relErr(got[0], want[0]), 1e-4, `dx ${label(c)}`);
+    assertLessOrEqual(relErr(got[1], want[1]), 1e-4, `dw ${label(c)}`);
+  }
+});
+
+Deno.test("conv2dTranspose (Conv2DBackpropInput forward) gradients on wasm match cpu", async () => {
+  for (const c of CASES.filter((c) => c.pad === "same")) {
+    const f = () => {
+      const { x, w, dy } = tensors(c);
+      const loss = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(
+          tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, x.shape, c.s, c.pad),
+          x,
+        ));
+      return [...tf.grads(loss)([dy, w]), tf.conv2dTranspose(dy, w, x.shape, c.s, c.pad)];
+    };
+    const got = await runOn("wasm", f);
+    const want = await runOn("cpu", f);
+    for (let i = 0; i < 3; i++) assertLessOrEqual(relErr(got[i], want[i]), 1e-4, label(c));
+  }
+});
+
+Deno.test("wasm training kernels reject NCHW with a clear error", async () => {
+  await runOn("wasm", () => tf.scalar(0));
+  const x = tf.zeros([1, 2, 4, 4]);
+  const dy = tf.zeros([1, 2, 4, 4]);
+  assertThrows(
+    () =>
+      tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
+        strides: [1, 1],
+        pad: "same",
+        dataFormat: "NCHW",
+        filterShape: [3, 3, 2, 2],
+      }),
+    Error,
+    "NHWC",
+  );
+  tf.dispose([x, dy]);
+});
+
+Deno.test("relErr detects a wrong value and NaN", () => {
+  assert(relErr([1, 2], [1, 2.001]) > 1e-4);
+  assert(relErr([NaN], [1]) === Infinity);
+  assertLessOrEqual(relErr([1, 2], [1, 2]), 0);
+});
