@@ -1,7 +1,5 @@
 /**
- * Registers (and can undo) the training kernels for the `wasm` backend: the missing
- * `Conv2DBackpropFilter`, a faster `Conv2DBackpropInput` and a cheaper `FusedBatchNorm` gradient
- * (issue 2.3).
+ * Registers (and can undo) the training kernels for the `wasm` backend (issues 2.3 and 5).
  *
  * @module
  */
@@ -9,24 +7,34 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { GradConfig, KernelConfig } from "@tensorflow/tfjs-core";
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./wasm_kernels.ts";
 import { fusedBatchNormGradConfig } from "./batchnorm_grad.ts";
+import { loadOneDnn, type OneDnn } from "./onednn.ts";
+import { nativeKernelConfigs } from "./native_kernels.ts";
 
 /**
  * Which kernel set to use on wasm:
- * - "fast": every kernel of lib/backend (the default);
- * - "stock": only the missing `Conv2DBackpropFilter`, everything else as tfjs ships it (for the
+ * - "auto": the convolutions in oneDNN (Debian `libdnnl2`, through FFI) when it loads, else
+ *   "wasm" (the default; `CEN_NATIVE=0` forces "wasm");
+ * - "native": oneDNN or an error;
+ * - "wasm": pure wasm, the XNNPACK-based backprop kernels of wasm_kernels.ts;
+ * - "stock": only the missing `Conv2DBackpropFilter`, everything else as tfjs ships it (the
  *   bench's baseline).
+ * All but "stock" also use the broadcast `FusedBatchNorm` gradient (global: every backend).
  */
-export type KernelMode = "fast" | "stock";
+export type KernelMode = "auto" | "native" | "wasm" | "stock";
+
+const CONV_KERNELS = ["Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"];
 
 const stock = {
-  input: undefined as KernelConfig | undefined,
+  kernels: {} as Record<string, KernelConfig | undefined>,
   bnGrad: undefined as GradConfig | undefined,
   saved: false,
 };
 
+let dnn: OneDnn | string | undefined;
+
 function saveStock(): void {
   if (stock.saved) return;
-  stock.input = tf.getKernel("Conv2DBackpropInput", "wasm");
+  for (const k of CONV_KERNELS) stock.kernels[k] = tf.getKernel(k, "wasm");
   stock.bnGrad = tf.getGradient("FusedBatchNorm");
   stock.saved = true;
 }
@@ -49,20 +57,50 @@ function setGradient(config: GradConfig): void {
   }
 }
 
+/** oneDNN, loaded once; a string says why it is not available. */
+export function oneDnn(): OneDnn | string {
+  if (dnn === undefined) {
+    try {
+      dnn = loadOneDnn();
+    } catch (e) {
+      dnn = `oneDNN failed to initialise: ${(e as Error).message}`;
+    }
+  }
+  return dnn;
+}
+
 /**
- * Registers the wasm training kernels for `mode` and returns a one-line description. The
- * `FusedBatchNorm` gradient is global (all backends) and is part of "fast".
+ * Registers the wasm training kernels for `mode` and returns a one-line description of what is
+ * in use (and, when oneDNN was wanted but is missing, why the pure-wasm kernels are used).
  */
 // deno-lint-ignore require-await
-export async function registerTrainingKernels(mode: KernelMode = "fast"): Promise<string> {
+export async function registerTrainingKernels(mode: KernelMode = "auto"): Promise<string> {
   saveStock();
+  for (const k of CONV_KERNELS) {
+    const s = stock.kernels[k];
+    if (s) setKernel(s);
+  }
   setKernel(conv2DBackpropFilterConfig);
   if (mode === "stock") {
-    if (stock.input) setKernel(stock.input);
     if (stock.bnGrad) setGradient(stock.bnGrad);
     return "wasm kernels: stock + Conv2DBackpropFilter";
   }
   setKernel(conv2DBackpropInputConfig);
   setGradient(fusedBatchNormGradConfig);
-  return "wasm kernels: XNNPACK Conv2DBackpropFilter/Conv2DBackpropInput, broadcast BN gradient";
+  const pure = "XNNPACK Conv2DBackpropFilter/Conv2DBackpropInput, broadcast BN gradient";
+  let wantNative = mode === "native" || mode === "auto";
+  if (mode === "auto" && Deno.env.get("CEN_NATIVE") === "0") wantNative = false;
+  if (!wantNative) return `wasm kernels: ${pure}`;
+  const d = oneDnn();
+  if (typeof d === "string") {
+    if (mode === "native") throw new Error(`native kernels unavailable: ${d}`);
+    return `wasm kernels: ${pure} (oneDNN not used: ${d}; run tools/setup-native.sh)`;
+  }
+  const fallback = {
+    ...stock.kernels,
+    "Conv2DBackpropInput": conv2DBackpropInputConfig,
+    "Conv2DBackpropFilter": conv2DBackpropFilterConfig,
+  };
+  for (const k of nativeKernelConfigs(d, fallback)) setKernel(k);
+  return `wasm kernels: ${d.version} convolutions via FFI, broadcast BN gradient`;
 }

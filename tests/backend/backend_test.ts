@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { BACKEND_ORDER, initBackend, registerTrainingKernels } from "../../lib/backend.ts";
 import { fusedBatchNormGradConfig } from "../../lib/backend/batchnorm_grad.ts";
+import { loadOneDnn } from "../../lib/backend/onednn.ts";
 import {
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
@@ -15,7 +16,7 @@ Deno.test("initBackend honours an explicit choice and says which one it chose", 
   lines.length = 0;
   assertEquals(await initBackend("wasm", (l) => lines.push(l)), "wasm");
   assertStringIncludes(lines.join("\n"), "tfjs backend: wasm");
-  assertStringIncludes(lines.join("\n"), "Conv2DBackpropFilter");
+  assertStringIncludes(lines.join("\n"), "wasm kernels:");
 });
 
 Deno.test("initBackend switches back when tf.setBackend moved away", async () => {
@@ -54,7 +55,24 @@ Deno.test("registerTrainingKernels switches between fast and stock kernel sets",
   assertEquals(tf.getKernel("Conv2DBackpropFilter", "wasm"), conv2DBackpropFilterConfig);
   assert(tf.getKernel("Conv2DBackpropInput", "wasm") !== conv2DBackpropInputConfig);
   assert(tf.getGradient("FusedBatchNorm") !== fusedBatchNormGradConfig);
-  await registerTrainingKernels("fast");
+  await registerTrainingKernels("wasm");
   assertEquals(tf.getKernel("Conv2DBackpropInput", "wasm"), conv2DBackpropInputConfig);
   assertEquals(tf.getGradient("FusedBatchNorm"), fusedBatchNormGradConfig);
+});
+
+Deno.test("a missing oneDNN is reported, and auto mode falls back to pure wasm", async () => {
+  const missing = loadOneDnn("libdnnl-does-not-exist.so.2");
+  assertEquals(typeof missing, "string");
+  assertStringIncludes(missing as string, "cannot load libdnnl-does-not-exist.so.2");
+  await initBackend("wasm");
+  Deno.env.set("CEN_NATIVE", "0");
+  try {
+    const desc = await registerTrainingKernels("auto");
+    assertStringIncludes(desc, "XNNPACK");
+    assertEquals(tf.getKernel("Conv2DBackpropInput", "wasm"), conv2DBackpropInputConfig);
+    assertEquals(tf.getKernel("Conv2DBackpropFilter", "wasm"), conv2DBackpropFilterConfig);
+  } finally {
+    Deno.env.delete("CEN_NATIVE");
+    await registerTrainingKernels("auto");
+  }
 });

@@ -46,7 +46,7 @@ for (const backend of ["cpu", "wasm"] as const) {
     for (const shape of SHAPES) {
       await registerTrainingKernels("stock");
       const want = await runOn("cpu", () => bnGrads(shape));
-      await registerTrainingKernels("fast");
+      await registerTrainingKernels("auto");
       const got = await runOn(backend, () => bnGrads(shape));
       got.forEach((g, i) => assertLessOrEqual(relErr(g, want[i]), 1e-4, `${shape} input ${i}`));
     }
@@ -56,7 +56,7 @@ for (const backend of ["cpu", "wasm"] as const) {
     for (const shape of SHAPES) {
       await registerTrainingKernels("stock");
       const want = await runOn("cpu", () => trainingBnGrads(shape));
-      await registerTrainingKernels("fast");
+      await registerTrainingKernels("auto");
       const got = await runOn(backend, () => trainingBnGrads(shape));
       got.forEach((g, i) => assertLessOrEqual(relErr(g, want[i]), 1e-4, `${shape} input ${i}`));
     }
@@ -67,7 +67,7 @@ Deno.test("FusedBatchNorm gradient matches a hand-computed case", async () => {
   // x = [1, 3] (one channel), μ = 2, σ² = 1 − ε so r = 1, γ = 2, β = 0, dy = [1, 2]:
   // ∂x = dy·γ·r = [2, 4]; ∂μ = −γ·r·Σdy = −6; ∂σ² = −½·γ·r³·Σ(x−μ)dy = −½·2·(−1+2) = −1;
   // ∂γ = r·Σ(x−μ)dy = 1; ∂β = Σdy = 3.
-  await registerTrainingKernels("fast");
+  await registerTrainingKernels("auto");
   const got = await runOn("wasm", () => {
     const f = (x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) =>
       tf.sum(tf.mul(tf.batchNorm(x, m, v, o, s, EPS), tf.tensor2d([[1], [2]])));

@@ -5,6 +5,28 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../lib/backend.ts";
+import { type KernelMode, oneDnn, registerTrainingKernels } from "../../lib/backend/register.ts";
+
+/**
+ * The wasm kernel sets to test: pure wasm always, oneDNN when it loads here (else the reason is
+ * printed once: run tools/setup-native.sh to test it).
+ */
+export function modesToTest(): ("wasm" | "native")[] {
+  const d = oneDnn();
+  if (typeof d === "string") {
+    if (!warned) console.log(`oneDNN kernels not tested: ${d}`);
+    warned = true;
+    return ["wasm"];
+  }
+  return ["wasm", "native"];
+}
+let warned = false;
+
+/** Registers the kernel set `mode` (after initialising the wasm backend). */
+export async function useMode(mode: KernelMode): Promise<void> {
+  await initBackend("wasm");
+  await registerTrainingKernels(mode);
+}
 
 /** max |a − b| / max |b|: the relative error the issue bounds by 1e-4. */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assert, assertLessOrEqual, assertThrows } from "@std/assert";
-import { relErr, runOn, values } from "./helpers.ts";
+import { modesToTest, relErr, runOn, useMode, values } from "./helpers.ts";
 
 /** Odd shapes: stride 1/2, same/valid, 1×1, 7×7, non-square, batch 1, unused input rows. */
 const CASES = [
@@ -34,73 +34,81 @@ function tensors(c: Case) {
   return { x, w, dy };
 }
 
-Deno.test("Conv2DBackpropFilter on wasm matches cpu (values)", async () => {
-  for (const c of CASES) {
-    const f = () => {
-      const { x, dy } = tensors(c);
-      return tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
-        strides: [c.s, c.s],
-        pad: c.pad,
-        dataFormat: "NHWC",
-        filterShape: [c.k[0], c.k[1], c.cin, c.cout],
-      }) as tf.Tensor;
-    };
-    const [got] = await runOn("wasm", f);
-    const [want] = await runOn("cpu", f);
-    assertLessOrEqual(relErr(got, want), 1e-4, label(c));
-  }
-});
+for (const mode of modesToTest()) {
+  Deno.test(`[${mode}] Conv2DBackpropFilter on wasm matches cpu (values)`, async () => {
+    for (const c of CASES) {
+      const f = () => {
+        const { x, dy } = tensors(c);
+        return tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
+          strides: [c.s, c.s],
+          pad: c.pad,
+          dataFormat: "NHWC",
+          filterShape: [c.k[0], c.k[1], c.cin, c.cout],
+        }) as tf.Tensor;
+      };
+      await useMode(mode);
+      const [got] = await runOn("wasm", f);
+      const [want] = await runOn("cpu", f);
+      assertLessOrEqual(relErr(got, want), 1e-4, label(c));
+    }
+  });
 
-Deno.test("Conv2DBackpropInput on wasm matches cpu (values)", async () => {
-  for (const c of CASES) {
-    const f = () => {
-      const { x, w, dy } = tensors(c);
-      return tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, {
-        strides: [c.s, c.s],
-        pad: c.pad,
-        dataFormat: "NHWC",
-        inputShape: x.shape,
-      }) as tf.Tensor;
-    };
-    const [got] = await runOn("wasm", f);
-    const [want] = await runOn("cpu", f);
-    assertLessOrEqual(relErr(got, want), 1e-4, label(c));
-  }
-});
+  Deno.test(`[${mode}] Conv2DBackpropInput on wasm matches cpu (values)`, async () => {
+    for (const c of CASES) {
+      const f = () => {
+        const { x, w, dy } = tensors(c);
+        return tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, {
+          strides: [c.s, c.s],
+          pad: c.pad,
+          dataFormat: "NHWC",
+          inputShape: x.shape,
+        }) as tf.Tensor;
+      };
+      await useMode(mode);
+      const [got] = await runOn("wasm", f);
+      const [want] = await runOn("cpu", f);
+      assertLessOrEqual(relErr(got, want), 1e-4, label(c));
+    }
+  });
 
-Deno.test("conv2d gradients (both backprop kernels) on wasm match cpu", async () => {
-  for (const c of CASES) {
-    const f = () => {
-      const { x, w, dy } = tensors(c);
-      const loss = (a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), dy));
-      return tf.grads(loss)([x, w]);
-    };
-    const got = await runOn("wasm", f);
-    const want = await runOn("cpu", f);
-    assertLessOrEqual(relErr(got[0], want[0]), 1e-4, `dx ${label(c)}`);
-    assertLessOrEqual(relErr(got[1], want[1]), 1e-4, `dw ${label(c)}`);
-  }
-});
+  Deno.test(`[${mode}] conv2d forward and gradients on wasm match cpu`, async () => {
+    for (const c of CASES) {
+      const f = () => {
+        const { x, w, dy } = tensors(c);
+        const loss = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), dy));
+        return [...tf.grads(loss)([x, w]), tf.conv2d(x, w, c.s, c.pad)];
+      };
+      await useMode(mode);
+      const got = await runOn("wasm", f);
+      const want = await runOn("cpu", f);
+      assertLessOrEqual(relErr(got[0], want[0]), 1e-4, `dx ${label(c)}`);
+      assertLessOrEqual(relErr(got[1], want[1]), 1e-4, `dw ${label(c)}`);
+      assertLessOrEqual(relErr(got[2], want[2]), 1e-4, `y ${label(c)}`);
+    }
+  });
 
-Deno.test("conv2dTranspose (Conv2DBackpropInput forward) gradients on wasm match cpu", async () => {
-  for (const c of CASES.filter((c) => c.pad === "same")) {
-    const f = () => {
-      const { x, w, dy } = tensors(c);
-      const loss = (a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(
-          tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, x.shape, c.s, c.pad),
-          x,
-        ));
-      return [...tf.grads(loss)([dy, w]), tf.conv2dTranspose(dy, w, x.shape, c.s, c.pad)];
-    };
-    const got = await runOn("wasm", f);
-    const want = await runOn("cpu", f);
-    for (let i = 0; i < 3; i++) assertLessOrEqual(relErr(got[i], want[i]), 1e-4, label(c));
-  }
-});
+  Deno.test(`[${mode}] conv2dTranspose gradients on wasm match cpu`, async () => {
+    for (const c of CASES.filter((c) => c.pad === "same")) {
+      const f = () => {
+        const { x, w, dy } = tensors(c);
+        const loss = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(
+            tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, x.shape, c.s, c.pad),
+            x,
+          ));
+        return [...tf.grads(loss)([dy, w]), tf.conv2dTranspose(dy, w, x.shape, c.s, c.pad)];
+      };
+      await useMode(mode);
+      const got = await runOn("wasm", f);
+      const want = await runOn("cpu", f);
+      for (let i = 0; i < 3; i++) assertLessOrEqual(relErr(got[i], want[i]), 1e-4, label(c));
+    }
+  });
+}
 
 Deno.test("wasm training kernels reject NCHW with a clear error", async () => {
+  await useMode("wasm");
   await runOn("wasm", () => tf.scalar(0));
   const x = tf.zeros([1, 2, 4, 4]);
   const dy = tf.zeros([1, 2, 4, 4]);

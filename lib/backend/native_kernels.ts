@@ -1,0 +1,137 @@
+/**
+ * `wasm` kernels that hand the convolutions to oneDNN (lib/backend/onednn.ts) in place on the
+ * wasm heap: Conv2D, FusedConv2D without bias/activation (what tfjs-layers emits for
+ * `useBias: false`), Conv2DBackpropInput and Conv2DBackpropFilter (issue 5). Anything they do
+ * not cover (NCHW, dilation, fused bias or activation) goes to the kernel they replace.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
+import type { ConvShape, OneDnn } from "./onednn.ts";
+import type { WasmBackendLike } from "./wasm_kernels.ts";
+
+/** The wasm backend with the raw heap (emscripten's HEAPU8) and tensor offsets. */
+interface HeapBackend extends WasmBackendLike {
+  wasm: WasmBackendLike["wasm"] & { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
+}
+
+function heap(backend: HeapBackend): (t: TensorInfo) => Deno.PointerValue {
+  // Taken after every allocation of the kernel: growing the heap may move it.
+  const base = Deno.UnsafePointer.of(backend.wasm.HEAPU8);
+  return (t) => Deno.UnsafePointer.offset(base!, backend.dataIdMap.get(t.dataId).memoryOffset);
+}
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+  dataFormat?: "NHWC" | "NCHW";
+  dilations?: number | [number, number];
+  dimRoundingMode?: "floor" | "round" | "ceil";
+}
+
+/** The oneDNN shape of a conv, or undefined when oneDNN is not used for it. */
+function shapeOf(
+  xShape: number[],
+  filterShape: number[],
+  attrs: ConvAttrs,
+): ConvShape | undefined {
+  if (attrs.dataFormat === "NCHW") return undefined;
+  const i = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    "channelsLast",
+  );
+  if (i.dilationHeight !== 1 || i.dilationWidth !== 1) return undefined;
+  const s: ConvShape = {
+    n: i.batchSize,
+    h: i.inHeight,
+    w: i.inWidth,
+    cin: i.inChannels,
+    kh: i.filterHeight,
+    kw: i.filterWidth,
+    cout: i.outChannels,
+    oh: i.outHeight,
+    ow: i.outWidth,
+    sh: i.strideHeight,
+    sw: i.strideWidth,
+    pt: i.padInfo.top,
+    pl: i.padInfo.left,
+    pb: i.padInfo.bottom,
+    pr: i.padInfo.right,
+  };
+  // oneDNN wants (h + pt + pb − kh) / sh + 1 = oh exactly (floor division).
+  const fits = (len: number, k: number, p0: number, p1: number, st: number, o: number) =>
+    Math.floor((len + p0 + p1 - k) / st) + 1 === o && p0 >= 0 && p1 >= 0;
+  if (!fits(s.h, s.kh, s.pt, s.pb, s.sh, s.oh) || !fits(s.w, s.kw, s.pl, s.pr, s.sw, s.ow)) {
+    return undefined;
+  }
+  return s;
+}
+
+/** Kernel configs routing the convolutions to `dnn`, falling back to `fallback[name]`. */
+export function nativeKernelConfigs(
+  dnn: OneDnn,
+  fallback: Record<string, KernelConfig | undefined>,
+): KernelConfig[] {
+  const delegate = (name: string, args: Parameters<KernelFunc>[0]) => {
+    const k = fallback[name];
+    if (!k) throw new Error(`no fallback kernel ${name} for wasm`);
+    return k.kernelFunc(args);
+  };
+  const forward = (name: "Conv2D" | "FusedConv2D"): KernelFunc => (args) => {
+    const backend = args.backend as unknown as HeapBackend;
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo>;
+    const a = args.attrs as unknown as ConvAttrs & { activation?: string };
+    const plain = bias === undefined && preluActivationWeights === undefined &&
+      (a.activation ?? "linear") === "linear";
+    const s = plain ? shapeOf(x.shape, filter.shape, a) : undefined;
+    if (!s) return delegate(name, args);
+    const out = backend.makeOutput([s.n, s.oh, s.ow, s.cout], "float32");
+    const p = heap(backend);
+    dnn.convForward(s, p(x), p(filter), p(out), false);
+    return out;
+  };
+  const backpropInput: KernelFunc = (args) => {
+    const { dy, filter } = args.inputs as Record<string, TensorInfo>;
+    const backend = args.backend as unknown as HeapBackend;
+    const a = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
+    const s = shapeOf(a.inputShape, filter.shape, a);
+    if (!s) return delegate("Conv2DBackpropInput", args);
+    const out = backend.makeOutput(a.inputShape, "float32");
+    const p = heap(backend);
+    dnn.convBackwardData(s, p(dy), p(filter), p(out));
+    return out;
+  };
+  const backpropFilter: KernelFunc = (args) => {
+    const { x, dy } = args.inputs as Record<string, TensorInfo>;
+    const backend = args.backend as unknown as HeapBackend;
+    const a = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
+    const s = shapeOf(x.shape, a.filterShape, a);
+    if (!s) return delegate("Conv2DBackpropFilter", args);
+    const out = backend.makeOutput(a.filterShape, "float32");
+    const p = heap(backend);
+    dnn.convBackwardWeights(s, p(x), p(dy), p(out));
+    return out;
+  };
+  const cfg = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({
+    kernelName,
+    backendName: "wasm",
+    kernelFunc,
+  });
+  return [
+    cfg("Conv2D", forward("Conv2D")),
+    cfg("FusedConv2D", forward("FusedConv2D")),
+    cfg("Conv2DBackpropInput", backpropInput),
+    cfg("Conv2DBackpropFilter", backpropFilter),
+  ];
+}
+
+/** Exported for tests: the attrs → oneDNN shape mapping. */
+export const _shapeOf = shapeOf;
