@@ -98,3 +98,19 @@ Deno.test("data check: checkDataset keeps the decodable samples in adapter order
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+const UTK = Deno.env.get("CEN_UTKFACE_DIR");
+Deno.test({
+  name: "data check: every image of the real UTKFace folder (CEN_UTKFACE_DIR) is accounted for",
+  ignore: !UTK,
+  async fn() {
+    const files = [];
+    for await (const e of Deno.readDir(join(UTK!, "images"))) files.push(e.name);
+    const { report } = await checkDataset("utkface", UTK!);
+    const skipped = Object.values(report.skipped).reduce((a, b) => a + b, 0);
+    assertEquals(report.loaded + skipped, files.length);
+    assertEquals(report.loaded, 7885);
+    assertEquals(report.warnings, { "malformed-name": 3 });
+  },
+});
+if (!UTK) console.log("data check: CEN_UTKFACE_DIR unset; skipping the real-folder check");
