@@ -1,0 +1,391 @@
+/**
+ * The evolution trainer ("ancestor → offspring", SPEC: Evolution). Generation 1 trains with
+ * Eq. 14; then for t = 2 … T the ancestor's p^{t−1} (at τ) and s^{t−1} are recorded for every
+ * training image and a new network trains with Eq. 15 against them. Only the last generation
+ * predicts; every generation's test metrics are kept to show the evolution.
+ *
+ * Everything lands in the run directory of the config's hash. A checkpoint (weights, optimizer
+ * velocities, the epoch counter that seeds data order and augmentation) is written after every
+ * epoch, so rerunning the same config resumes where it stopped; finished generations are reused.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { join } from "node:path";
+import { initBackend } from "../backend.ts";
+import { type CenConfig, numAges } from "../config.ts";
+import type { SampleSource } from "../data/types.ts";
+import { DataError, NonFiniteLossError } from "../errors.ts";
+import { exists, readJsonIfExists, replaceDirAtomic, writeJsonAtomic } from "../fsutil.ts";
+import type { LossSettings, LossTargets } from "../loss/cen.ts";
+import { normalizeAge } from "../loss/regression.ts";
+import { scoreAges } from "../metrics.ts";
+import { toInput } from "../model/input.ts";
+import { copyBackbone, decodeTensors, encodeTensors, loadModel, saveModel } from "../model/io.ts";
+import { createCenModel } from "../model/resnet.ts";
+import { predictSource, predictTensor } from "../predict.ts";
+import { mixSeed } from "../rng.ts";
+import {
+  type AncestorStore,
+  computeAncestorStore,
+  loadAncestorStore,
+  saveAncestorStore,
+} from "./ancestor.ts";
+import {
+  type EpochLog,
+  finalModelDir,
+  type GenerationResult,
+  type GenPaths,
+  type RunMetrics,
+  type RunPaths,
+  runPaths,
+} from "./run.ts";
+import { createSgd, disposeSgd, learningRate, loadSgdState, type Sgd, sgdState } from "./sgd.ts";
+import { trainableVariables, trainStep } from "./step.ts";
+
+/** Where the data comes from and where the run goes. */
+export interface EvolutionOptions {
+  train: SampleSource;
+  test: SampleSource;
+  /** Root of run directories (default `results/runs`). */
+  runsRoot?: string;
+  /** Progress lines (default: console.log). */
+  log?: (line: string) => void;
+  /** Stop after this many epochs in this call (for tests of interruption); default: no limit. */
+  maxEpochsThisCall?: number;
+}
+
+/** What a finished (or stopped) run returns. */
+export interface EvolutionResult {
+  id: string;
+  dir: string;
+  metrics: RunMetrics;
+  /** True when every generation finished. */
+  complete: boolean;
+}
+
+interface Checkpoint {
+  epochsDone: number;
+  epochs: EpochLog[];
+  /** Seeds of every random stream: data order and augmentation of epoch e use mixSeed(seed, t, e). */
+  rng: { seed: number; generation: number; nextEpoch: number };
+  trainSeconds: number;
+}
+
+/** Runs (or resumes) generations 1 … T of a config; see the module doc. */
+export async function runEvolution(
+  config: CenConfig,
+  opts: EvolutionOptions,
+): Promise<EvolutionResult> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const backend = await initBackend(undefined, log);
+  checkSources(config, opts.train, opts.test);
+  const paths = await runPaths(config, opts.runsRoot);
+  await Deno.mkdir(paths.dir, { recursive: true });
+  await writeJsonAtomic(paths.config, config);
+  const metrics: RunMetrics = { id: paths.id, config, backend, generations: [] };
+  const budget = { epochsLeft: opts.maxEpochsThisCall ?? Infinity };
+  log(`run ${paths.id} → ${paths.dir}`);
+  let ancestor: AncestorStore | undefined;
+  for (let t = 1; t <= config.generations; t++) {
+    const gp = paths.gen(t);
+    let result = await readJsonIfExists<GenerationResult>(gp.result);
+    if (result) {
+      log(`generation ${t}: done earlier (MAE ${result.metrics.mae.toFixed(3)}), reused`);
+    } else {
+      const trained = await trainGeneration(config, t, gp, paths, ancestor, opts, budget, log);
+      if (!trained) {
+        await writeJsonAtomic(paths.metrics, metrics);
+        return { id: paths.id, dir: paths.dir, metrics, complete: false };
+      }
+      result = trained;
+    }
+    metrics.generations.push(result);
+    await writeJsonAtomic(paths.metrics, metrics);
+    if (t < config.generations && config.ancestorOutputs === "stored") {
+      ancestor = await ensureAncestorStore(config, gp, opts.train, log);
+    }
+  }
+  return { id: paths.id, dir: paths.dir, metrics, complete: true };
+}
+
+function checkSources(config: CenConfig, train: SampleSource, test: SampleSource): void {
+  for (const src of [train, test]) {
+    if (src.length === 0) throw new DataError(`dataset "${src.name}" is empty`);
+    if (src.imageSize !== config.inputSize) {
+      throw new DataError(
+        `dataset "${src.name}" has ${src.imageSize}px images but config.inputSize is ${config.inputSize}`,
+      );
+    }
+  }
+  for (let i = 0; i < train.length; i++) {
+    const a = train.ages[i];
+    if (!Number.isInteger(a) || a < config.minAge || a > config.maxAge) {
+      throw new DataError(
+        `training image ${i} of "${train.name}" has age ${a}, outside config's ${config.minAge}–${config.maxAge}`,
+      );
+    }
+  }
+}
+
+async function ensureAncestorStore(
+  config: CenConfig,
+  gp: GenPaths,
+  train: SampleSource,
+  log: (line: string) => void,
+): Promise<AncestorStore> {
+  if (await exists(join(gp.dir, "ancestor.json"))) return await loadAncestorStore(gp.dir);
+  log(`recording the ancestor's p (τ = ${config.tau}) and s for ${train.length} training images`);
+  const model = await loadModel(gp.model);
+  const store = await computeAncestorStore(
+    model,
+    train,
+    config,
+    config.tau,
+    config.optim.batchSize,
+  );
+  model.dispose();
+  await saveAncestorStore(gp.dir, store);
+  return store;
+}
+
+/** Builds the starting network of generation t (SPEC [choice]: pretrained or ancestor weights). */
+async function initialModel(
+  config: CenConfig,
+  t: number,
+  paths: RunPaths,
+  runsRoot: string | undefined,
+  log: (line: string) => void,
+): Promise<tfl.LayersModel> {
+  const model = createCenModel({
+    backbone: config.backbone,
+    inputSize: config.inputSize,
+    numAges: numAges(config),
+    seed: config.seed,
+  });
+  if (config.offspringInit === "ancestor" && t > 1) {
+    const from = await loadModel(paths.gen(t - 1).model);
+    model.setWeights(from.getWeights());
+    from.dispose();
+    log(`generation ${t}: starts from its ancestor's weights`);
+  } else if (config.pretrained) {
+    const dir = await finalModelDir(config.pretrained, runsRoot);
+    const from = await loadModel(dir);
+    const n = copyBackbone(from, model);
+    from.dispose();
+    log(`generation ${t}: backbone (${n} layers) from pretrained ${dir}`);
+  }
+  return model;
+}
+
+async function writeCheckpoint(
+  dir: string,
+  model: tfl.LayersModel,
+  sgd: Sgd,
+  state: Checkpoint,
+): Promise<void> {
+  const { data, specs } = await encodeTensors(sgdState(sgd));
+  await replaceDirAtomic(dir, async (tmp) => {
+    await saveModel(model, tmp);
+    await Deno.writeFile(join(tmp, "optimizer.bin"), data);
+    await writeJsonAtomic(join(tmp, "optimizer.json"), specs);
+    await writeJsonAtomic(join(tmp, "state.json"), state);
+  });
+}
+
+async function readCheckpoint(
+  dir: string,
+  model: tfl.LayersModel,
+  sgd: Sgd,
+): Promise<Checkpoint | undefined> {
+  const state = await readJsonIfExists<Checkpoint>(join(dir, "state.json"));
+  if (!state) return undefined;
+  const saved = await loadModel(dir);
+  model.setWeights(saved.getWeights());
+  saved.dispose();
+  const specs = JSON.parse(await Deno.readTextFile(join(dir, "optimizer.json")));
+  const tensors = decodeTensors(await Deno.readFile(join(dir, "optimizer.bin")), specs);
+  loadSgdState(sgd, tensors);
+  tf.dispose(Object.values(tensors));
+  return state;
+}
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return "?";
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${Math.round(s % 60).toString().padStart(2, "0")}s` : `${s.toFixed(0)}s`;
+}
+
+/** Builds the loss targets of a batch (and, online, the ancestor's outputs on the same batch). */
+function batchTargets(
+  config: CenConfig,
+  t: number,
+  ages: Int32Array,
+  indices: Int32Array,
+  x: tf.Tensor4D,
+  ancestor: AncestorStore | undefined,
+  ancestorModel: tfl.LayersModel | undefined,
+): LossTargets {
+  const k = numAges(config);
+  const y = Float32Array.from(ages, (a) => normalizeAge(a, config.minAge, config.maxAge));
+  const targets: LossTargets = {
+    classIndex: tf.tensor1d(Int32Array.from(ages, (a) => a - config.minAge), "int32"),
+    y: tf.tensor1d(y),
+  };
+  if (t === 1) return targets;
+  let p: Float32Array, s: Float32Array;
+  if (ancestorModel) {
+    const pr = predictTensor(ancestorModel, x, config, config.tau);
+    p = pr.p;
+    s = pr.s;
+  } else {
+    p = new Float32Array(ages.length * k);
+    s = new Float32Array(ages.length);
+    indices.forEach((i, j) => {
+      p.set(ancestor!.p.subarray(i * k, (i + 1) * k), j * k);
+      s[j] = ancestor!.s[i];
+    });
+  }
+  targets.pAncestor = tf.tensor2d(p, [ages.length, k]);
+  targets.deltaAncestor = tf.tensor1d(s.map((v, j) => Math.abs(v - y[j]))); // Eq. 10
+  return targets;
+}
+
+async function trainGeneration(
+  config: CenConfig,
+  t: number,
+  gp: GenPaths,
+  paths: RunPaths,
+  ancestor: AncestorStore | undefined,
+  opts: EvolutionOptions,
+  budget: { epochsLeft: number },
+  log: (line: string) => void,
+): Promise<GenerationResult | undefined> {
+  const o = config.optim;
+  const model = await initialModel(config, t, paths, opts.runsRoot, log);
+  const sgd = createSgd(trainableVariables(model));
+  const ancestorModel = t > 1 && config.ancestorOutputs === "online"
+    ? await loadModel(paths.gen(t - 1).model)
+    : undefined;
+  const settings: LossSettings = config;
+  try {
+    let state = await readCheckpoint(gp.checkpoint, model, sgd);
+    if (state) log(`generation ${t}: resuming after epoch ${state.epochsDone}/${o.epochs}`);
+    state ??= {
+      epochsDone: 0,
+      epochs: [],
+      rng: { seed: config.seed, generation: t, nextEpoch: 0 },
+      trainSeconds: 0,
+    };
+    const n = opts.train.length, size = config.inputSize;
+    const stepsPerEpoch = Math.ceil(n / o.batchSize);
+    for (let e = state.epochsDone; e < o.epochs; e++) {
+      if (budget.epochsLeft <= 0) return undefined;
+      const lr = learningRate(e, o);
+      const started = performance.now();
+      const sums: Record<string, number> = {};
+      let steps = 0, seen = 0;
+      for await (
+        const b of opts.train.batches({
+          batchSize: o.batchSize,
+          shuffle: true,
+          augment: config.data.augment,
+          seed: mixSeed(config.seed, t),
+          epoch: e,
+        })
+      ) {
+        const m = b.ages.length;
+        const x = toInput(b.x, m, size);
+        const targets = batchTargets(config, t, b.ages, b.indices, x, ancestor, ancestorModel);
+        const losses = trainStep(model, sgd, x, targets, t, settings, {
+          lr,
+          momentum: o.momentum,
+          weightDecay: o.weightDecay,
+        });
+        tf.dispose([x, ...Object.values(targets)]);
+        for (const [k, v] of Object.entries(losses)) {
+          if (v === undefined) continue;
+          if (!Number.isFinite(v)) {
+            throw new NonFiniteLossError(
+              `non-finite loss (${k} = ${v}) at generation ${t}, epoch ${e + 1}, step ${
+                steps + 1
+              }` +
+                ` (lr ${lr}); the last good checkpoint (after epoch ${state.epochsDone}) is kept in ${gp.checkpoint}`,
+            );
+          }
+          sums[k] = (sums[k] ?? 0) + v * m;
+        }
+        steps++;
+        seen += m;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const entry: EpochLog = {
+        generation: t,
+        epoch: e + 1,
+        lr,
+        loss: sums.total / seen,
+        ce: sums.ce / seen,
+        ...(sums.l1 !== undefined ? { l1: sums.l1 / seen } : {}),
+        ...(sums.kl !== undefined ? { kl: sums.kl / seen } : {}),
+        ...(sums.slack !== undefined ? { slack: sums.slack / seen } : {}),
+        imagesPerSec: seen / seconds,
+        seconds,
+      };
+      state = {
+        epochsDone: e + 1,
+        epochs: [...state.epochs, entry],
+        rng: { seed: config.seed, generation: t, nextEpoch: e + 1 },
+        trainSeconds: state.trainSeconds + seconds,
+      };
+      await writeCheckpoint(gp.checkpoint, model, sgd, state);
+      budget.epochsLeft--;
+      const parts = ["ce", "l1", "kl", "slack"]
+        .filter((k) => sums[k] !== undefined)
+        .map((k) => `${k} ${(sums[k] / seen).toFixed(4)}`).join(" ");
+      const eta = (o.epochs - e - 1) * seconds;
+      log(
+        `gen ${t}/${config.generations} epoch ${e + 1}/${o.epochs}  loss ${
+          entry.loss.toFixed(4)
+        } ` +
+          `(${parts})  lr ${lr.toExponential(1)}  ${entry.imagesPerSec.toFixed(1)} img/s  ` +
+          `${steps} steps  ETA ${formatSeconds(eta)}`,
+      );
+    }
+    const pr = await predictSource(model, opts.test, config, { batchSize: o.batchSize });
+    const scored = scoreAges(pr, opts.test.ages, opts.test.apparent);
+    await saveModel(model, gp.model, {
+      cen: {
+        generation: t,
+        backbone: config.backbone,
+        minAge: config.minAge,
+        maxAge: config.maxAge,
+      },
+      input: { size: config.inputSize, normalisation: "(x/255 - mean) / std, ImageNet RGB" },
+    });
+    await writeJsonAtomic(gp.predictions, {
+      age: Array.from(opts.test.ages),
+      yLdl: Array.from(pr.yLdl),
+      yReg: Array.from(pr.yReg),
+      y: Array.from(pr.y),
+    });
+    const result: GenerationResult = {
+      generation: t,
+      metrics: scored,
+      epochs: state.epochs,
+      trainSeconds: state.trainSeconds,
+    };
+    await writeJsonAtomic(gp.result, result);
+    log(
+      `generation ${t}: test MAE ${scored.mae.toFixed(3)} (ldl ${scored.maeLdl.toFixed(3)}, ` +
+        `reg ${scored.maeReg.toFixed(3)})  CA3/5/7 ${scored.ca3.toFixed(1)}/${
+          scored.ca5.toFixed(1)
+        }/${scored.ca7.toFixed(1)}`,
+    );
+    return result;
+  } finally {
+    disposeSgd(sgd);
+    model.dispose();
+    ancestorModel?.dispose();
+  }
+}

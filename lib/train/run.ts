@@ -1,0 +1,110 @@
+/**
+ * The run directory: a run is identified by its config's hash and keeps everything it writes
+ * under `results/runs/<id>/` — `config.json`, `metrics.json` and one `gen-<t>/` per generation
+ * (checkpoint, final model, ancestor store, test predictions, result).
+ *
+ * @module
+ */
+import { join, resolve } from "node:path";
+import { type CenConfig, configHash } from "../config.ts";
+import { exists, readJsonIfExists } from "../fsutil.ts";
+import type { AgeMetrics } from "../metrics.ts";
+
+/** Default root of all runs (relative to the working directory). */
+export const DEFAULT_RUNS_ROOT = "results/runs";
+
+/** Where one run lives. */
+export interface RunPaths {
+  id: string;
+  dir: string;
+  config: string;
+  metrics: string;
+  log: string;
+  gen(t: number): GenPaths;
+}
+
+/** Where one generation of a run lives. */
+export interface GenPaths {
+  dir: string;
+  checkpoint: string;
+  model: string;
+  result: string;
+  predictions: string;
+}
+
+/** Progress of one epoch, as logged and kept in the generation's result. */
+export interface EpochLog {
+  generation: number;
+  epoch: number;
+  lr: number;
+  loss: number;
+  ce: number;
+  l1?: number;
+  kl?: number;
+  slack?: number;
+  imagesPerSec: number;
+  seconds: number;
+}
+
+/** What a finished generation records in `gen-<t>/result.json`. */
+export interface GenerationResult {
+  generation: number;
+  metrics: AgeMetrics;
+  epochs: EpochLog[];
+  trainSeconds: number;
+}
+
+/** `metrics.json`: the run's config and every finished generation. */
+export interface RunMetrics {
+  id: string;
+  config: CenConfig;
+  backend: string;
+  generations: GenerationResult[];
+}
+
+/** The paths of the run for `config` under `root`. */
+export async function runPaths(config: CenConfig, root = DEFAULT_RUNS_ROOT): Promise<RunPaths> {
+  const id = await configHash(config);
+  return pathsFor(id, root);
+}
+
+function pathsFor(id: string, root: string): RunPaths {
+  const dir = resolve(root, id);
+  return {
+    id,
+    dir,
+    config: join(dir, "config.json"),
+    metrics: join(dir, "metrics.json"),
+    log: join(dir, "train.log"),
+    gen: (t) => {
+      const g = join(dir, `gen-${t}`);
+      return {
+        dir: g,
+        checkpoint: join(g, "checkpoint"),
+        model: join(g, "model"),
+        result: join(g, "result.json"),
+        predictions: join(g, "predictions.json"),
+      };
+    },
+  };
+}
+
+/** Reads a run's metrics, or undefined if it has none yet. */
+export function readRunMetrics(paths: RunPaths): Promise<RunMetrics | undefined> {
+  return readJsonIfExists<RunMetrics>(paths.metrics);
+}
+
+/**
+ * Finds the final model directory of a run given by id (under `root`) or by directory: the model
+ * of its last finished generation.
+ */
+export async function finalModelDir(ref: string, root = DEFAULT_RUNS_ROOT): Promise<string> {
+  if (await exists(join(ref, "model.json"))) return resolve(ref);
+  const dir = (await exists(join(ref, "metrics.json"))) ? resolve(ref) : resolve(root, ref);
+  const metrics = await readJsonIfExists<RunMetrics>(join(dir, "metrics.json"));
+  if (!metrics || metrics.generations.length === 0) {
+    throw new Error(`run "${ref}" has no finished generation (looked in ${dir})`);
+  }
+  const last = metrics.generations[metrics.generations.length - 1].generation;
+  return join(dir, `gen-${last}`, "model");
+}

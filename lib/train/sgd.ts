@@ -1,0 +1,67 @@
+/**
+ * SGD with momentum and (coupled) weight decay, as PyTorch's `torch.optim.SGD` computes it:
+ * g ← ∇ + wd·w;  v ← μ·v + g;  w ← w − lr·v.  Its state (one velocity per weight) is saved in
+ * checkpoints so a resumed run continues exactly.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** The optimizer: its velocities, in the order of the variables it was created for. */
+export interface Sgd {
+  readonly variables: tf.Variable[];
+  readonly velocities: tf.Variable[];
+}
+
+/** Creates an optimizer for `variables` with zero velocities. */
+export function createSgd(variables: tf.Variable[]): Sgd {
+  return {
+    variables,
+    velocities: variables.map((v) => tf.variable(tf.zerosLike(v), false)),
+  };
+}
+
+/** Applies one update with `grads` (same order as `sgd.variables`). */
+export function sgdStep(
+  sgd: Sgd,
+  grads: tf.Tensor[],
+  hp: { lr: number; momentum: number; weightDecay: number },
+): void {
+  tf.tidy(() => {
+    sgd.variables.forEach((w, i) => {
+      const g = hp.weightDecay > 0 ? tf.add(grads[i], tf.mul(w, hp.weightDecay)) : grads[i];
+      const v = tf.add(tf.mul(sgd.velocities[i], hp.momentum), g);
+      sgd.velocities[i].assign(v);
+      w.assign(tf.sub(w, tf.mul(v, hp.lr)));
+    });
+  });
+}
+
+/** The velocities as named tensors (`v0`, `v1`, …) for a checkpoint. */
+export function sgdState(sgd: Sgd): tf.NamedTensorMap {
+  return Object.fromEntries(sgd.velocities.map((v, i) => [`v${i}`, v]));
+}
+
+/** Restores velocities saved by {@link sgdState}; shapes must match. */
+export function loadSgdState(sgd: Sgd, state: tf.NamedTensorMap): void {
+  sgd.velocities.forEach((v, i) => {
+    const saved = state[`v${i}`];
+    if (!saved || saved.shape.join() !== v.shape.join()) {
+      throw new Error(`optimizer state does not match the model (velocity ${i})`);
+    }
+    v.assign(saved);
+  });
+}
+
+/** Disposes the velocities. */
+export function disposeSgd(sgd: Sgd): void {
+  tf.dispose(sgd.velocities);
+}
+
+/** Step schedule: lr · γ^⌊epoch / step⌋ (epoch counted from 0). */
+export function learningRate(
+  epoch: number,
+  o: { lr: number; lrStepEpochs: number; lrGamma: number },
+): number {
+  return o.lr * Math.pow(o.lrGamma, Math.floor(epoch / o.lrStepEpochs));
+}
