@@ -1,0 +1,405 @@
+/**
+ * The decoded cache (issue 3, part 3): aligned crops decoded once into one uint8 file
+ * (`pixels.bin`, `count × size × size × 3`, NHWC RGB) plus an index (`index.json`: sample paths,
+ * ages, apparent-age mean/std, subjects, splits, pixel statistics, skipped inputs with reasons),
+ * keyed by the source, the size and the alignment settings, so epochs never re-decode images.
+ *
+ * Building is resumable: rows are appended chunk by chunk and `progress.json` (written
+ * atomically after each chunk) says how much of the files is valid; an interrupted build is
+ * detected (no `index.json`) and completed from there, never used as if whole. The index is
+ * written last, by atomic rename.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { DataError } from "../errors.ts";
+import { exists, readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
+import type { SkipRecord } from "./report.ts";
+import type { AgeSample } from "./types.ts";
+
+/** Format version of the cache files; part of the key. */
+export const CACHE_VERSION = 1;
+
+/** What one input image became: a crop, or a reason to skip it. */
+export type Prepared =
+  | { ok: true; rgb: Uint8Array }
+  | { ok: false; reason: string; detail?: string };
+
+/** Turns one sample into a `size × size × 3` crop (decode, align or resize). */
+export type Preparer = (sample: AgeSample) => Promise<Prepared>;
+
+/** What identifies a cache: the inputs and every setting that changes the pixels. */
+export interface CacheSettings {
+  /** Dataset name (for the folder name and logs). */
+  dataset: string;
+  /** Side of the stored crops. */
+  size: number;
+  /** Alignment settings, e.g. `{mode: "resize"}` or `{mode: "detect", template: …}`. */
+  align: Record<string, string | number | boolean>;
+}
+
+/** The index of a finished cache. */
+export interface CacheIndex {
+  version: number;
+  key: string;
+  dataset: string;
+  size: number;
+  align: Record<string, string | number | boolean>;
+  /** Number of stored images (rows of `pixels.bin`). */
+  count: number;
+  /** Number of input samples. */
+  inputs: number;
+  paths: string[];
+  ages: number[];
+  /** Apparent-age mean and std per row (ChaLearn), or absent. */
+  mean?: (number | null)[];
+  std?: (number | null)[];
+  subjects?: (string | null)[];
+  splits?: (string | null)[];
+  /** Per-channel pixel mean and std (0–255) over the stored images. */
+  pixelMean: [number, number, number];
+  pixelStd: [number, number, number];
+  skipped: SkipRecord[];
+}
+
+/** A finished cache, open for reading. */
+export interface Cache {
+  dir: string;
+  index: CacheIndex;
+  /** Bytes per image. */
+  readonly rowBytes: number;
+  /** Copies the rows `rows` into `dst` (packed in order). */
+  readRows(rows: ArrayLike<number>, dst: Uint8Array): Promise<void>;
+  /** Releases the file handle (if the pixels were not loaded into memory). */
+  close(): void;
+}
+
+interface Progress {
+  key: string;
+  inputs: number;
+  /** Inputs processed (accepted or skipped). */
+  done: number;
+  /** Rows in pixels.bin. */
+  rows: number;
+  /** Valid bytes of rows.jsonl and skipped.jsonl. */
+  rowsLogBytes: number;
+  skipLogBytes: number;
+  sum: number[];
+  sumSq: number[];
+}
+
+interface RowRecord {
+  path: string;
+  age: number;
+  mean?: number;
+  std?: number;
+  subject?: string;
+  split?: string;
+}
+
+/** Canonical JSON of the inputs and settings, hashed into the key. */
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The cache key: 12 hex digits of SHA-256 over the format version, the settings and every
+ * sample's label record (so a changed label or file list gives a new cache).
+ */
+export async function cacheKey(samples: AgeSample[], settings: CacheSettings): Promise<string> {
+  const alignKeys = Object.keys(settings.align).sort();
+  const head = JSON.stringify([
+    CACHE_VERSION,
+    settings.dataset,
+    settings.size,
+    alignKeys.map((k) => [k, settings.align[k]]),
+  ]);
+  const lines = samples.map((s) =>
+    JSON.stringify([
+      s.path,
+      s.age,
+      s.mean ?? null,
+      s.std ?? null,
+      s.subject ?? null,
+      s.split ?? null,
+    ])
+  );
+  return (await sha256Hex(head + "\n" + lines.join("\n"))).slice(0, 12);
+}
+
+/** The folder name of a cache: `<dataset>-<size>-<mode>-<key>`. */
+export function cacheDirName(settings: CacheSettings, key: string): string {
+  const mode = String(settings.align.mode ?? "custom");
+  const safe = settings.dataset.replace(/[^A-Za-z0-9_.-]/g, "_");
+  return `${safe}-${settings.size}-${mode}-${key}`;
+}
+
+/** Options of {@link buildCache}. */
+export interface BuildOptions {
+  /** Folder that holds caches (a subfolder per key is made). */
+  root: string;
+  settings: CacheSettings;
+  prepare: Preparer;
+  /** Inputs prepared per chunk (one progress write per chunk). Default 256. */
+  chunk?: number;
+  /** Prepared in parallel within a chunk. Default 4. */
+  concurrency?: number;
+  log?: (line: string) => void;
+  /** Test hook: stop (throwing) after this many chunks, as if interrupted. */
+  stopAfterChunks?: number;
+  /** Keep pixels in memory when the file is at most this big. Default 2 GiB. */
+  memoryLimitBytes?: number;
+}
+
+/** Thrown by the `stopAfterChunks` test hook. */
+export class CacheInterrupted extends Error {
+  constructor() {
+    super("cache build interrupted (test hook)");
+    this.name = "CacheInterrupted";
+  }
+}
+
+async function truncateTo(path: string, bytes: number): Promise<void> {
+  const f = await Deno.open(path, { create: true, write: true });
+  try {
+    await f.truncate(bytes);
+  } finally {
+    f.close();
+  }
+}
+
+async function appendBytes(path: string, data: Uint8Array): Promise<void> {
+  const f = await Deno.open(path, { create: true, append: true });
+  try {
+    let off = 0;
+    while (off < data.length) off += await f.write(data.subarray(off));
+    await f.syncData();
+  } finally {
+    f.close();
+  }
+}
+
+async function readLines<T>(path: string): Promise<T[]> {
+  if (!(await exists(path))) return [];
+  const text = await Deno.readTextFile(path);
+  return text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l) as T);
+}
+
+/**
+ * Opens the cache for `samples` under `settings`, building it (or completing a partial build)
+ * first. Never returns a partial cache.
+ */
+export async function buildCache(samples: AgeSample[], options: BuildOptions): Promise<Cache> {
+  const { settings } = options;
+  const log = options.log ?? (() => {});
+  const key = await cacheKey(samples, settings);
+  const dir = join(options.root, cacheDirName(settings, key));
+  const ready = await openCache(dir, options.memoryLimitBytes);
+  if (ready) {
+    if (ready.index.key !== key) throw new DataError(`cache ${dir}: index key mismatch`);
+    return ready;
+  }
+  await Deno.mkdir(dir, { recursive: true });
+  const per = settings.size * settings.size * 3;
+  const pixelsPath = join(dir, "pixels.bin");
+  const rowsPath = join(dir, "rows.jsonl"), skipPath = join(dir, "skipped.jsonl");
+  const progressPath = join(dir, "progress.json");
+  let progress = await readJsonIfExists<Progress>(progressPath);
+  if (!progress || progress.key !== key || progress.inputs !== samples.length) {
+    progress = {
+      key,
+      inputs: samples.length,
+      done: 0,
+      rows: 0,
+      rowsLogBytes: 0,
+      skipLogBytes: 0,
+      sum: [0, 0, 0],
+      sumSq: [0, 0, 0],
+    };
+  } else {
+    log(`cache ${dir}: resuming a partial build at ${progress.done}/${samples.length}`);
+  }
+  // Drop whatever an interrupted chunk appended after the last progress write.
+  await truncateTo(pixelsPath, progress.rows * per);
+  await truncateTo(rowsPath, progress.rowsLogBytes);
+  await truncateTo(skipPath, progress.skipLogBytes);
+
+  const chunk = options.chunk ?? 256, concurrency = options.concurrency ?? 4;
+  const enc = new TextEncoder();
+  const t0 = performance.now();
+  let chunks = 0, lastLog = 0;
+  while (progress.done < samples.length) {
+    const end = Math.min(samples.length, progress.done + chunk);
+    const results: Prepared[] = new Array(end - progress.done);
+    let next = progress.done;
+    const start = progress.done;
+    const worker = async () => {
+      while (next < end) {
+        const i = next++;
+        try {
+          results[i - start] = await options.prepare(samples[i]);
+        } catch (e) {
+          results[i - start] = { ok: false, reason: "prepare-failed", detail: String(e) };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, end - start) }, worker));
+    const accepted = results.filter((r) => r.ok).length;
+    const pixels = new Uint8Array(accepted * per);
+    let rowLines = "", skipLines = "", row = 0;
+    for (let j = 0; j < results.length; j++) {
+      const r = results[j], s = samples[start + j];
+      if (r.ok) {
+        if (r.rgb.length !== per) {
+          throw new DataError(`prepare returned ${r.rgb.length} bytes for ${s.path}, want ${per}`);
+        }
+        pixels.set(r.rgb, row * per);
+        for (let p = 0; p < per; p += 3) {
+          for (let c = 0; c < 3; c++) {
+            const v = r.rgb[p + c];
+            progress.sum[c] += v;
+            progress.sumSq[c] += v * v;
+          }
+        }
+        row++;
+        const rec: RowRecord = { path: s.path, age: s.age };
+        if (s.mean !== undefined) rec.mean = s.mean;
+        if (s.std !== undefined) rec.std = s.std;
+        if (s.subject !== undefined) rec.subject = s.subject;
+        if (s.split !== undefined) rec.split = s.split;
+        rowLines += JSON.stringify(rec) + "\n";
+      } else {
+        const skip: SkipRecord = { path: s.path, reason: r.reason };
+        if (r.detail) skip.detail = r.detail;
+        skipLines += JSON.stringify(skip) + "\n";
+      }
+    }
+    const rowBytes = enc.encode(rowLines), skipBytes = enc.encode(skipLines);
+    await appendBytes(pixelsPath, pixels);
+    await appendBytes(rowsPath, rowBytes);
+    await appendBytes(skipPath, skipBytes);
+    progress.done = end;
+    progress.rows += accepted;
+    progress.rowsLogBytes += rowBytes.length;
+    progress.skipLogBytes += skipBytes.length;
+    await writeJsonAtomic(progressPath, progress);
+    chunks++;
+    const now = performance.now();
+    if (now - lastLog > 2000 || end === samples.length) {
+      lastLog = now;
+      log(
+        `cache ${settings.dataset} ${settings.size}px: ${end}/${samples.length} images, ${
+          end - progress.rows
+        } skipped, ${((now - t0) / 1000).toFixed(1)} s`,
+      );
+    }
+    if (options.stopAfterChunks !== undefined && chunks >= options.stopAfterChunks) {
+      throw new CacheInterrupted();
+    }
+  }
+
+  const rows = await readLines<RowRecord>(rowsPath);
+  const skipped = await readLines<SkipRecord>(skipPath);
+  if (rows.length !== progress.rows) {
+    throw new DataError(`cache ${dir}: ${rows.length} row records for ${progress.rows} rows`);
+  }
+  const n = Math.max(1, progress.rows * settings.size * settings.size);
+  const pixelMean = progress.sum.map((s) => s / n) as [number, number, number];
+  const pixelStd = progress.sumSq.map((s, c) =>
+    Math.sqrt(Math.max(0, s / n - pixelMean[c] ** 2))
+  ) as [number, number, number];
+  const index: CacheIndex = {
+    version: CACHE_VERSION,
+    key,
+    dataset: settings.dataset,
+    size: settings.size,
+    align: settings.align,
+    count: rows.length,
+    inputs: samples.length,
+    paths: rows.map((r) => r.path),
+    ages: rows.map((r) => r.age),
+    pixelMean,
+    pixelStd,
+    skipped,
+  };
+  if (rows.some((r) => r.mean !== undefined)) index.mean = rows.map((r) => r.mean ?? null);
+  if (rows.some((r) => r.std !== undefined)) index.std = rows.map((r) => r.std ?? null);
+  if (rows.some((r) => r.subject !== undefined)) {
+    index.subjects = rows.map((r) => r.subject ?? null);
+  }
+  if (rows.some((r) => r.split !== undefined)) index.splits = rows.map((r) => r.split ?? null);
+  await writeJsonAtomic(join(dir, "index.json"), index);
+  for (const p of [progressPath, rowsPath, skipPath]) await Deno.remove(p).catch(() => {});
+  log(
+    `cache ${settings.dataset} ${settings.size}px: done, ${index.count} images, ${skipped.length} skipped (${dir})`,
+  );
+  const done = await openCache(dir, options.memoryLimitBytes);
+  if (!done) throw new DataError(`cache ${dir}: just written but cannot be opened`);
+  return done;
+}
+
+/**
+ * Opens a finished cache, or returns `undefined` when `dir` holds none or only a partial build
+ * (no index, or a pixel file of the wrong length).
+ */
+export async function openCache(
+  dir: string,
+  memoryLimitBytes = 2 * 1024 ** 3,
+): Promise<Cache | undefined> {
+  const index = await readJsonIfExists<CacheIndex>(join(dir, "index.json"));
+  if (!index || index.version !== CACHE_VERSION) return undefined;
+  const per = index.size * index.size * 3;
+  const pixelsPath = join(dir, "pixels.bin");
+  let stat: Deno.FileInfo;
+  try {
+    stat = await Deno.stat(pixelsPath);
+  } catch {
+    return undefined;
+  }
+  if (stat.size !== index.count * per) return undefined;
+  if (stat.size <= memoryLimitBytes) {
+    const all = await Deno.readFile(pixelsPath);
+    return {
+      dir,
+      index,
+      rowBytes: per,
+      readRows(rows, dst) {
+        for (let i = 0; i < rows.length; i++) {
+          const r = rows[i];
+          dst.set(all.subarray(r * per, (r + 1) * per), i * per);
+        }
+        return Promise.resolve();
+      },
+      close() {},
+    };
+  }
+  const file = await Deno.open(pixelsPath, { read: true });
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    dir,
+    index,
+    rowBytes: per,
+    readRows(rows, dst) {
+      // One reader at a time: seek + read must not interleave.
+      const run = queue.then(() => readInto(rows, dst));
+      queue = run.catch(() => {});
+      return run;
+    },
+    close() {
+      file.close();
+    },
+  };
+  async function readInto(rows: ArrayLike<number>, dst: Uint8Array): Promise<void> {
+    for (let i = 0; i < rows.length; i++) {
+      await file.seek(rows[i] * per, Deno.SeekMode.Start);
+      const target = dst.subarray(i * per, (i + 1) * per);
+      let off = 0;
+      while (off < per) {
+        const got = await file.read(target.subarray(off));
+        if (got === null) throw new DataError(`cache ${dir}: pixels.bin ends early`);
+        off += got;
+      }
+    }
+  }
+}
