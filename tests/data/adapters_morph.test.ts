@@ -49,6 +49,10 @@ Deno.test("morph: reads the CSV by header; bad rows skipped with reasons", async
     assertEquals(report.examples["no-integer-age"], ["morph_2008_nonCommercial.csv:32"]);
     assertEquals(report.examples["malformed-row"], ["morph_2008_nonCommercial.csv:35"]);
     assertEquals(report.examples["missing-file"], [join(root, "Album2/000014_0M30.JPG")]);
+    // The csv option is relative to the dataset folder (or absolute).
+    await Deno.writeTextFile(join(root, "other.csv"), "x");
+    const named = await loadMorph(root, { csv: "morph_2008_nonCommercial.csv", split: "none" });
+    assertEquals(named.samples, r.samples);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -132,3 +132,33 @@ Deno.test("decode: a bad size option is a programming error", async () => {
   const e = await decodeImageBytes(png, { size: 0 }).catch((e) => e);
   assert(e instanceof RangeError);
 });
+
+Deno.test("decode: EXIF orientation is applied (a 6 = rotate 90° image comes out upright)", async () => {
+  // 30×10 stored, orientation 6: displayed as 10×30.
+  const jpg = await solid(30, 10).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+  const r = ok(await decodeImageBytes(new Uint8Array(jpg)));
+  assertEquals([r.width, r.height], [10, 30]);
+});
+
+Deno.test("decode: random bytes and damaged JPEGs never throw", async () => {
+  const jpg = new Uint8Array(await solid(48, 48).jpeg().toBuffer());
+  let state = 12345;
+  const rand = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const reasons = new Set<string>();
+  for (let k = 0; k < 30; k++) {
+    // Even k: random bytes (some starting with a JPEG or PNG signature); odd k: flipped bytes.
+    let bytes: Uint8Array;
+    if (k % 2 === 0) {
+      bytes = new Uint8Array(1 + Math.floor(rand() * 400)).map(() => Math.floor(rand() * 256));
+      if (k % 4 === 0) bytes.set([0xff, 0xd8, 0xff].slice(0, bytes.length));
+      if (k % 6 === 0) bytes.set([0x89, 0x50, 0x4e, 0x47].slice(0, bytes.length));
+    } else {
+      bytes = jpg.slice(0, Math.floor(jpg.length * (0.3 + 0.7 * rand())));
+      for (let j = 0; j < 10; j++) bytes[Math.floor(rand() * bytes.length)] ^= 0xff;
+    }
+    const r = await decodeImageBytes(bytes); // must resolve, whatever the bytes
+    reasons.add(reason(r));
+    if (r.ok) assertEquals(r.data.length, r.width * r.height * 3);
+  }
+  assert(reasons.has("not-an-image") && reasons.has("corrupt-image"), [...reasons].join(","));
+});

@@ -28,6 +28,7 @@ import {
   rowRef,
   splitCsvLine,
   stringOption,
+  underRoot,
 } from "./common.ts";
 
 /** Options of {@link loadChalearn}. */
@@ -75,8 +76,8 @@ export async function loadChalearn(
   const b = new ResultBuilder("chalearn");
   const files = new FileIndex();
   for (const split of splits) {
-    const csv = join(root, stringOption(o, `${split}Csv`) ?? DEFAULTS[split].csv);
-    const dir = join(root, stringOption(o, `${split}Dir`) ?? DEFAULTS[split].dir);
+    const csv = underRoot(root, stringOption(o, `${split}Csv`) ?? DEFAULTS[split].csv);
+    const dir = underRoot(root, stringOption(o, `${split}Dir`) ?? DEFAULTS[split].dir);
     await readSplit(b, files, csv, dir, split, range, checkFiles);
   }
   return b.result();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { basename, dirname } from "node:path";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { DataError } from "../../errors.ts";
 import type { AgeSample } from "../types.ts";
 import type { AdapterResult, SkipRecord } from "../report.ts";
@@ -262,4 +262,9 @@ export class FileIndex {
 /** `file:line` (1-based) for a label row. */
 export function rowRef(file: string, index: number): string {
   return `${file}:${index + 1}`;
+}
+
+/** A path option: absolute as given, or relative to the dataset folder `root`. */
+export function underRoot(root: string, path: string): string {
+  return isAbsolute(path) ? path : join(root, path);
 }

@@ -26,11 +26,12 @@ import {
   requireDir,
   ResultBuilder,
   stringOption,
+  underRoot,
 } from "./common.ts";
 
 /** Options of {@link loadImdbWiki}. */
 export interface ImdbWikiOptions {
-  /** The metadata file (default: `wiki.mat` or `imdb.mat` in the dataset folder). */
+  /** The metadata file, absolute or relative to the dataset folder (default: `wiki.mat` or `imdb.mat` there). */
   mat?: string;
   /** Minimum face_score (default 1). */
   minFaceScore?: number;
@@ -109,7 +110,7 @@ export async function loadImdbWiki(
   const allowSecondFace = boolOption(o, "allowSecondFace", false);
   const checkFiles = boolOption(o, "checkFiles", true);
   await requireDir(root, "imdb-wiki");
-  const matPath = stringOption(o, "mat") ?? await findMat(root);
+  const matPath = underRoot(root, stringOption(o, "mat") ?? await findMat(root));
   const { variables } = await readMat(matPath);
   const meta = metadataStruct(variables, matPath).elements[0];
   const field = (name: string) => `${matPath}: field ${name}`;

@@ -31,12 +31,13 @@ import {
   rowRef,
   splitCsvLine,
   stringOption,
+  underRoot,
 } from "./common.ts";
 import type { AgeSample } from "../types.ts";
 
 /** Options of {@link loadMorph}. */
 export interface MorphOptions {
-  /** The CSV (default: the only `*.csv` in the dataset folder). */
+  /** The CSV, absolute or relative to the dataset folder (default: the only `*.csv` there). */
   csv?: string;
   /** "random" (default), "subject" (subject-exclusive) or "none". */
   split?: "random" | "subject" | "none";
@@ -119,7 +120,7 @@ export async function loadMorph(root: string, options: MorphOptions = {}): Promi
   }
   const checkFiles = boolOption(o, "checkFiles", true);
   await requireDir(root, "morph");
-  const csv = stringOption(o, "csv") ?? await findCsv(root);
+  const csv = underRoot(root, stringOption(o, "csv") ?? await findCsv(root));
   const lines = await readLines(csv, "morph");
   if (lines.length === 0) throw new DataError(`morph: ${csv} is empty`);
   const delim = detectDelimiter(lines[0]);
