@@ -9,6 +9,7 @@ import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./wasm_ke
 import { fusedBatchNormGradConfig } from "./batchnorm_grad.ts";
 import { loadOneDnn, type OneDnn } from "./onednn.ts";
 import { nativeKernelConfigs } from "./native_kernels.ts";
+import { fastOpConfigs } from "./wasm_fast_ops.ts";
 
 /**
  * Which kernel set to use on wasm:
@@ -23,6 +24,8 @@ import { nativeKernelConfigs } from "./native_kernels.ts";
 export type KernelMode = "auto" | "native" | "wasm" | "stock";
 
 const CONV_KERNELS = ["Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"];
+const OP_KERNELS = ["Identity", "Sum", "Mean", "MaxPoolGrad"];
+const REPLACED = [...CONV_KERNELS, ...OP_KERNELS];
 
 const stock = {
   kernels: {} as Record<string, KernelConfig | undefined>,
@@ -34,7 +37,7 @@ let dnn: OneDnn | string | undefined;
 
 function saveStock(): void {
   if (stock.saved) return;
-  for (const k of CONV_KERNELS) stock.kernels[k] = tf.getKernel(k, "wasm");
+  for (const k of REPLACED) stock.kernels[k] = tf.getKernel(k, "wasm");
   stock.bnGrad = tf.getGradient("FusedBatchNorm");
   stock.saved = true;
 }
@@ -76,7 +79,7 @@ export function oneDnn(): OneDnn | string {
 // deno-lint-ignore require-await
 export async function registerTrainingKernels(mode: KernelMode = "auto"): Promise<string> {
   saveStock();
-  for (const k of CONV_KERNELS) {
+  for (const k of REPLACED) {
     const s = stock.kernels[k];
     if (s) setKernel(s);
   }
@@ -90,12 +93,18 @@ export async function registerTrainingKernels(mode: KernelMode = "auto"): Promis
   const pure = "XNNPACK Conv2DBackpropFilter/Conv2DBackpropInput, broadcast BN gradient";
   let wantNative = mode === "native" || mode === "auto";
   if (mode === "auto" && Deno.env.get("CEN_NATIVE") === "0") wantNative = false;
-  if (!wantNative) return `wasm kernels: ${pure}`;
+  if (!wantNative) {
+    for (const k of fastOpConfigs(stock.kernels)) setKernel(k);
+    return `wasm kernels: ${pure}, one-pass reductions and max-pool gradient`;
+  }
   const d = oneDnn();
   if (typeof d === "string") {
     if (mode === "native") throw new Error(`native kernels unavailable: ${d}`);
-    return `wasm kernels: ${pure} (oneDNN not used: ${d}; run tools/setup-native.sh)`;
+    for (const k of fastOpConfigs(stock.kernels)) setKernel(k);
+    return `wasm kernels: ${pure}, one-pass reductions and max-pool gradient ` +
+      `(oneDNN not used: ${d}; run tools/setup-native.sh)`;
   }
+  for (const k of fastOpConfigs(stock.kernels, d)) setKernel(k);
   const fallback = {
     ...stock.kernels,
     "Conv2DBackpropInput": conv2DBackpropInputConfig,

@@ -269,22 +269,22 @@ export interface AgeCues {
 }
 
 /**
- * The cue curves: growth saturates in childhood, adult cues start late and accelerate (powers and
- * smoothsteps of the effective years after 20, scaled by the person's rate).
+ * The cue curves: growth saturates in childhood; adult cues start late (person-specific onsets)
+ * and accelerate (powers > 1 of the effective years after 20, scaled by the person's rate).
  */
 export function ageCues(p: Identity, age: number): AgeCues {
   const a = Math.max(0, (age - 20) * p.rate);
   return {
     growth: 1 - Math.exp(-age / p.growthTau),
-    forehead: smooth((a - p.foreheadOnset) / 40) ** 0.8,
-    crow: smooth((a - p.crowOnset) / 35),
-    nasolabial: clamp01(a / 55) ** 1.3,
-    bags: smooth((a - 12) / 45),
-    grey: smooth((a - p.greyOnset) / 25),
-    recession: p.balding * smooth((a - 5) / 40),
-    sag: smooth((a - 28) / 45),
-    spots: p.spots * smooth((a - 35) / 35),
-    texture: clamp01(a / 70),
+    forehead: clamp01((a - p.foreheadOnset) / 55) ** 1.3,
+    crow: clamp01((a - p.crowOnset) / 50) ** 1.3,
+    nasolabial: clamp01(a / 65) ** 1.4,
+    bags: clamp01((a - 12) / 60) ** 1.5,
+    grey: smooth((a - p.greyOnset) / 30),
+    recession: p.balding * smooth((a - 5) / 45),
+    sag: clamp01((a - 25) / 60) ** 1.6,
+    spots: p.spots * clamp01((a - 35) / 45) ** 1.5,
+    texture: clamp01(a / 80) ** 1.5,
     hairDensity: clamp01(0.12 + age / 3),
   };
 }

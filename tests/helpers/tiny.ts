@@ -1,5 +1,5 @@
 /** Tiny generated data and configs for fast training tests. @module */
-import { makeConfig, type CenConfig, type PartialConfig } from "../../lib/config.ts";
+import { type CenConfig, makeConfig, type PartialConfig } from "../../lib/config.ts";
 import { memorySource } from "../../lib/data/memory.ts";
 import type { SampleSource } from "../../lib/data/types.ts";
 import { createRng } from "../../lib/rng.ts";
@@ -8,7 +8,14 @@ import { createRng } from "../../lib/rng.ts";
  * `n` images of `size` px whose brightness and a bar's length grow with age, plus noise: a
  * learnable toy task for tests.
  */
-export function toySource(name: string, n: number, size: number, seed: number, minAge = 16, maxAge = 77): SampleSource {
+export function toySource(
+  name: string,
+  n: number,
+  size: number,
+  seed: number,
+  minAge = 16,
+  maxAge = 77,
+): SampleSource {
   const rng = createRng(seed);
   const per = size * size * 3;
   const pixels = new Uint8Array(n * per);

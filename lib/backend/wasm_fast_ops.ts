@@ -1,0 +1,167 @@
+/**
+ * Faster `wasm` kernels for the non-convolution ops of a ResNet training step (issue 5):
+ *
+ * - `Identity` shares the input's buffer (reference-counted, as `Reshape` already does) instead
+ *   of copying it: tfjs clones every tensor it saves for the backward pass;
+ * - `Sum` / `Mean` over all leading axes (per-channel reductions of NHWC tensors, as in batch
+ *   norm) in one contiguous pass, or as a ones-vector sgemm in oneDNN when loaded; the stock
+ *   kernels transpose the whole tensor first;
+ * - `MaxPoolGrad` (NHWC, no dilation) as one pass over the pooling windows, with tfjs's tie rule
+ *   (the first maximum in row-major window order gets the gradient).
+ *
+ * Other cases go to the kernels these replace.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
+import type { OneDnn } from "./onednn.ts";
+import type { WasmBackendLike } from "./wasm_kernels.ts";
+
+interface RefBackend extends WasmBackendLike {
+  incRef(dataId: object): void;
+  wasm: WasmBackendLike["wasm"] & { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
+}
+
+/** Rows × channels when `axis` is exactly every axis but the last; else undefined. */
+function leadingReduction(shape: number[], axis: number | number[]): [number, number] | undefined {
+  const r = shape.length;
+  if (r < 2) return undefined;
+  const axes = tf.util.parseAxisParam(axis, shape).slice().sort((a, b) => a - b);
+  if (axes.length !== r - 1 || axes.some((a, i) => a !== i)) return undefined;
+  const c = shape[r - 1];
+  return [shape.reduce((a, b) => a * b, 1) / c, c];
+}
+
+/** Σ over rows of a row-major [rows, c] array, in float64 accumulators. */
+function sumRows(src: Float32Array, rows: number, c: number, dst: Float32Array, scale: number) {
+  const acc = new Float64Array(c);
+  let o = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < c; j++) acc[j] += src[o++];
+  }
+  for (let j = 0; j < c; j++) dst[j] = acc[j] * scale;
+}
+
+/** Kernel configs for the fast ops; `fallback` holds the kernels they replace. */
+export function fastOpConfigs(
+  fallback: Record<string, KernelConfig | undefined>,
+  dnn?: OneDnn,
+): KernelConfig[] {
+  const delegate = (name: string, args: Parameters<KernelFunc>[0]) => {
+    const k = fallback[name];
+    if (!k) throw new Error(`no fallback kernel ${name} for wasm`);
+    return k.kernelFunc(args);
+  };
+  let ones = new Float32Array(0);
+  let onesPtr: Deno.PointerValue = null;
+
+  const identity: KernelFunc = (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype === "string") return delegate("Identity", args);
+    (args.backend as unknown as RefBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+
+  const reduce = (name: "Sum" | "Mean"): KernelFunc => (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as {
+      axis: number | number[];
+      keepDims: boolean;
+    };
+    const rc = x.dtype === "float32" ? leadingReduction(x.shape, axis) : undefined;
+    if (!rc) return delegate(name, args);
+    const [rows, c] = rc;
+    const backend = args.backend as unknown as RefBackend;
+    const outShape = keepDims ? x.shape.map((d, i) => (i === x.shape.length - 1 ? d : 1)) : [c];
+    const out = backend.makeOutput(outShape, "float32");
+    const scale = name === "Mean" ? 1 / rows : 1;
+    if (dnn && rows * c >= 4096) {
+      if (ones.length < rows) {
+        ones = new Float32Array(rows).fill(1);
+        onesPtr = Deno.UnsafePointer.of(ones);
+      }
+      if (ones[0] !== scale) ones.fill(scale);
+      const base = Deno.UnsafePointer.of(backend.wasm.HEAPU8)!;
+      const at = (t: TensorInfo) =>
+        Deno.UnsafePointer.offset(base, backend.dataIdMap.get(t.dataId).memoryOffset);
+      dnn.sgemm(false, false, 1, c, rows, onesPtr, at(x), at(out));
+      return out;
+    }
+    sumRows(backend.typedArrayFromHeap(x), rows, c, backend.typedArrayFromHeap(out), scale);
+    return out;
+  };
+
+  const maxPoolGrad: KernelFunc = (args) => {
+    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+    const a = args.attrs as unknown as {
+      filterSize: number | [number, number];
+      strides: number | [number, number];
+      pad: "valid" | "same" | number;
+      dimRoundingMode?: "floor" | "round" | "ceil";
+    };
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
+    const backend = args.backend as unknown as RefBackend;
+    const out = backend.makeOutput(input.shape, "float32");
+    const x = backend.typedArrayFromHeap(input);
+    const g = backend.typedArrayFromHeap(dy);
+    const dx = backend.typedArrayFromHeap(out);
+    dx.fill(0);
+    const { batchSize: n, inHeight: h, inWidth: w, inChannels: c } = info;
+    const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+    const { filterHeight: fh, filterWidth: fw } = info;
+    const pt = info.padInfo.top;
+    const pl = info.padInfo.left;
+    const best = new Int32Array(c);
+    const bestV = new Float32Array(c);
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < oh; i++) {
+        const r0 = i * sh - pt;
+        const rs = Math.max(r0, 0);
+        const re = Math.min(r0 + fh, h);
+        for (let j = 0; j < ow; j++) {
+          const c0 = j * sw - pl;
+          const cs = Math.max(c0, 0);
+          const ce = Math.min(c0 + fw, w);
+          bestV.fill(-Infinity);
+          best.fill(-1);
+          for (let r = rs; r < re; r++) {
+            for (let q = cs; q < ce; q++) {
+              const base = ((b * h + r) * w + q) * c;
+              for (let k = 0; k < c; k++) {
+                const v = x[base + k];
+                if (v > bestV[k]) {
+                  bestV[k] = v;
+                  best[k] = base + k;
+                }
+              }
+            }
+          }
+          const gb = ((b * oh + i) * ow + j) * c;
+          for (let k = 0; k < c; k++) if (best[k] >= 0) dx[best[k]] += g[gb + k];
+        }
+      }
+    }
+    return out;
+  };
+
+  const cfg = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({
+    kernelName,
+    backendName: "wasm",
+    kernelFunc,
+  });
+  return [
+    cfg("Identity", identity),
+    cfg("Sum", reduce("Sum")),
+    cfg("Mean", reduce("Mean")),
+    cfg("MaxPoolGrad", maxPoolGrad),
+  ];
+}

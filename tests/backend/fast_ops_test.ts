@@ -1,0 +1,71 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { assertEquals, assertLessOrEqual } from "@std/assert";
+import { modesToTest, relErr, runOn, useMode, values } from "./helpers.ts";
+
+const REDUCTIONS: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
+  { shape: [2, 5, 3, 4], axis: [0, 1, 2], keepDims: true },
+  { shape: [2, 5, 3, 4], axis: [2, 0, 1], keepDims: false },
+  { shape: [64, 40, 3], axis: [0, 1], keepDims: false }, // large enough for the sgemm path
+  { shape: [6, 5], axis: 0, keepDims: true },
+  { shape: [2, 3, 4], axis: [1], keepDims: false }, // not leading: stock kernel
+  { shape: [2, 3, 4], axis: [0, 1, 2], keepDims: false }, // full reduction: stock kernel
+];
+
+const POOLS: { shape: number[]; size: number; stride: number; pad: "same" | "valid" }[] = [
+  { shape: [2, 9, 9, 3], size: 3, stride: 2, pad: "same" },
+  { shape: [1, 8, 8, 2], size: 2, stride: 2, pad: "valid" },
+  { shape: [1, 7, 6, 5], size: 3, stride: 1, pad: "same" },
+  { shape: [3, 16, 16, 4], size: 3, stride: 2, pad: "same" },
+];
+
+for (const mode of modesToTest()) {
+  Deno.test(`[${mode}] Sum and Mean on wasm match cpu (values and gradients)`, async () => {
+    for (const r of REDUCTIONS) {
+      const size = r.shape.reduce((a, b) => a * b, 1);
+      const f = () => {
+        const x = tf.tensor(values(size, 41, 2, 0.5), r.shape);
+        const w = tf.tensor(values(size, 42), r.shape);
+        const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.mean(tf.mul(a, w), r.axis), 3)))(x);
+        return [tf.sum(x, r.axis, r.keepDims), tf.mean(x, r.axis, r.keepDims), g];
+      };
+      await useMode(mode);
+      const got = await runOn("wasm", f);
+      const want = await runOn("cpu", f);
+      got.forEach((g, i) => assertLessOrEqual(relErr(g, want[i]), 1e-5, `${r.shape} ${i}`));
+    }
+  });
+
+  Deno.test(`[${mode}] MaxPoolGrad on wasm matches cpu, ties included`, async () => {
+    for (const p of POOLS) {
+      const size = p.shape.reduce((a, b) => a * b, 1);
+      for (const ties of [false, true]) {
+        const f = () => {
+          // With ties: values rounded to a few levels so windows hold equal maxima.
+          const v = values(size, 43);
+          if (ties) v.forEach((e, i) => (v[i] = Math.round(e * 2)));
+          const x = tf.tensor4d(v, p.shape as [number, number, number, number]);
+          const w = tf.tensor(values(size, 44), p.shape);
+          const loss = (a: tf.Tensor) =>
+            tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, p.size, p.stride, p.pad), 1.5));
+          return [tf.grad(loss)(x), w];
+        };
+        await useMode(mode);
+        const got = await runOn("wasm", f);
+        const want = await runOn("cpu", f);
+        assertLessOrEqual(relErr(got[0], want[0]), 1e-6, `${p.shape} ties=${ties}`);
+      }
+    }
+  });
+
+  Deno.test(`[${mode}] Identity shares the buffer and survives the source's disposal`, async () => {
+    await useMode(mode);
+    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const y = tf.clone(x);
+    const before = tf.memory().numBytes;
+    x.dispose();
+    assertEquals(Array.from(y.dataSync()), [1, 2, 3, 4]);
+    assertEquals(y.shape, [2, 2]);
+    y.dispose();
+    assertLessOrEqual(tf.memory().numBytes, before);
+  });
+}

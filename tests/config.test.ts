@@ -1,0 +1,44 @@
+import { assertEquals, assertNotEquals, assertThrows } from "@std/assert";
+import { configHash, DEFAULT_CONFIG, makeConfig, numAges } from "../lib/config.ts";
+import { ConfigError } from "../lib/errors.ts";
+
+Deno.test("defaults follow SPEC.md", () => {
+  const c = makeConfig();
+  assertEquals([c.tau, c.alpha, c.lambda1, c.lambdaT, c.generations], [2, 0.5, 4, 4, 4]);
+  assertEquals([c.optim.lr, c.optim.momentum, c.optim.weightDecay], [0.001, 0.9, 1e-4]);
+  assertEquals([c.optim.lrStepEpochs, c.optim.lrGamma, c.optim.epochs], [40, 0.1, 160]);
+  assertEquals(numAges(c), 62); // Morph: 16–77
+});
+
+Deno.test("invalid values are rejected with a message naming the field", () => {
+  const bad: [Parameters<typeof makeConfig>[0], string][] = [
+    [{ tau: 0 }, "config.tau"],
+    [{ tau: -1 }, "config.tau"],
+    [{ alpha: 1.5 }, "config.alpha"],
+    [{ alpha: -0.1 }, "config.alpha"],
+    [{ backbone: "resnet50" as never }, "config.backbone"],
+    [{ minAge: 40, maxAge: 40 }, "config.maxAge"],
+    [{ minAge: 50, maxAge: 20 }, "empty age range"],
+    [{ optim: { batchSize: 0 } }, "config.optim.batchSize"],
+    [{ optim: { batchSize: -4 } }, "config.optim.batchSize"],
+    [{ inputSize: 100 }, "config.inputSize"],
+    [{ generations: 0 }, "config.generations"],
+    [{ tau: NaN }, "config.tau"],
+    [{ ancestorOutputs: "later" as never }, "config.ancestorOutputs"],
+    [{ colour: "red" } as never, "config.colour"],
+  ];
+  for (const [partial, text] of bad) {
+    assertThrows(() => makeConfig(partial), ConfigError, text, JSON.stringify(partial));
+  }
+});
+
+Deno.test("the run id is a hash of the config: stable, key-order free, sensitive to values", async () => {
+  const a = await configHash(makeConfig({ tau: 3 }));
+  const b = await configHash(makeConfig({ tau: 3 }));
+  const reordered = JSON.parse(JSON.stringify(makeConfig({ tau: 3 })));
+  const swapped = Object.fromEntries(Object.entries(reordered).reverse());
+  assertEquals(a, b);
+  assertEquals(a, await configHash(swapped as typeof DEFAULT_CONFIG));
+  assertNotEquals(a, await configHash(makeConfig({ tau: 2 })));
+  assertEquals(a.length, 12);
+});

@@ -1,0 +1,193 @@
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { join } from "node:path";
+import { initBackend } from "../../lib/backend.ts";
+import { DataError, NonFiniteLossError } from "../../lib/errors.ts";
+import { exists } from "../../lib/fsutil.ts";
+import { loadAncestorStore } from "../../lib/train/ancestor.ts";
+import { runEvolution } from "../../lib/train/evolve.ts";
+import type { RunMetrics } from "../../lib/train/run.ts";
+import { tinyConfig, toySource } from "../helpers/tiny.ts";
+
+await initBackend();
+const quiet = () => {};
+const train = toySource("toy-train", 96, 32, 1);
+const test = toySource("toy-test", 32, 32, 2);
+const metricsOf = (m: RunMetrics) =>
+  m.generations.map((g) => [g.metrics, g.epochs.map((e) => e.loss)]);
+
+Deno.test("generations 1→2: losses of Eq. 14 then Eq. 15, the ancestor store, run files", async () => {
+  const root = await Deno.makeTempDir();
+  const config = tinyConfig({ generations: 3 });
+  const r = await runEvolution(config, { train, test, runsRoot: root, log: quiet });
+  assert(r.complete);
+  assertEquals(r.metrics.generations.map((g) => g.generation), [1, 2, 3]);
+  const [g1, g2] = r.metrics.generations;
+  assert(g1.epochs[0].l1 !== undefined && g1.epochs[0].kl === undefined, "t = 1 uses CE + L1");
+  assert(
+    g2.epochs[0].kl !== undefined && g2.epochs[0].slack !== undefined,
+    "t = 2 uses KL + slack",
+  );
+  for (const f of ["config.json", "metrics.json", "gen-1/model/model.json", "gen-3/result.json"]) {
+    assert(await exists(join(r.dir, f)), f);
+  }
+  // the store holds p^{t−1} at τ (rows sum to 1) and s^{t−1} for every training image
+  const store = await loadAncestorStore(join(r.dir, "gen-1"));
+  assertEquals([store.n, store.k, store.tau], [96, 62, 2]);
+  const row = store.p.subarray(5 * 62, 6 * 62).reduce((a, b) => a + b, 0);
+  assert(Math.abs(row - 1) < 1e-4, `row sums to ${row}`);
+  // the browser format: a layers-model manifest that names its weight file
+  const json = JSON.parse(await Deno.readTextFile(join(r.dir, "gen-3/model/model.json")));
+  assertEquals(json.format, "layers-model");
+  assertEquals(json.weightsManifest[0].paths, ["weights.bin"]);
+  // a finished run is reused, not retrained
+  const lines: string[] = [];
+  await runEvolution(config, { train, test, runsRoot: root, log: (l) => lines.push(l) });
+  assert(lines.some((l) => l.includes("generation 3: done earlier")));
+  assert(!lines.some((l) => l.includes("epoch")));
+});
+
+Deno.test("determinism: the same config and seed give the same metrics twice", async () => {
+  const config = tinyConfig({ seed: 7 });
+  const a = await runEvolution(config, {
+    train,
+    test,
+    runsRoot: await Deno.makeTempDir(),
+    log: quiet,
+  });
+  const b = await runEvolution(config, {
+    train,
+    test,
+    runsRoot: await Deno.makeTempDir(),
+    log: quiet,
+  });
+  assertEquals(metricsOf(b.metrics), metricsOf(a.metrics));
+  const c = await runEvolution(tinyConfig({ seed: 8 }), {
+    train,
+    test,
+    runsRoot: await Deno.makeTempDir(),
+    log: quiet,
+  });
+  assert(JSON.stringify(metricsOf(c.metrics)) !== JSON.stringify(metricsOf(a.metrics)));
+});
+
+Deno.test("resume: a run stopped after some epochs ends like an uninterrupted one", async () => {
+  const config = tinyConfig({ optim: { epochs: 3 } });
+  const whole = await runEvolution(config, {
+    train,
+    test,
+    runsRoot: await Deno.makeTempDir(),
+    log: quiet,
+  });
+  const root = await Deno.makeTempDir();
+  const part = await runEvolution(config, {
+    train,
+    test,
+    runsRoot: root,
+    log: quiet,
+    maxEpochsThisCall: 4,
+  });
+  assertEquals(part.complete, false);
+  const lines: string[] = [];
+  const rest = await runEvolution(config, {
+    train,
+    test,
+    runsRoot: root,
+    log: (l) => lines.push(l),
+  });
+  assert(lines.some((l) => l.includes("generation 2: resuming after epoch 1/3")), lines.join("\n"));
+  assertEquals(metricsOf(rest.metrics), metricsOf(whole.metrics));
+});
+
+Deno.test("resume after SIGKILL mid-generation gives the same final metrics", async () => {
+  const over = { optim: { epochs: 6 } };
+  const whole = await runEvolution(tinyConfig(over), {
+    train,
+    test,
+    runsRoot: await Deno.makeTempDir(),
+    log: quiet,
+  });
+  const root = await Deno.makeTempDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "tests/helpers/train_child.ts", root, JSON.stringify(over)],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  // Kill as soon as generation 2 has checkpointed its first epoch.
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("gen 2/2 epoch 1/6")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += value;
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  await reader.cancel();
+  const dir = join(root, whole.id);
+  assert(
+    !(await exists(join(dir, "gen-2/result.json"))),
+    "the child finished before it was killed",
+  );
+  assert(await exists(join(dir, "gen-2/checkpoint/state.json")), "no checkpoint to resume from");
+  const lines: string[] = [];
+  const resumed = await runEvolution(tinyConfig(over), {
+    train,
+    test,
+    runsRoot: root,
+    log: (l) => lines.push(l),
+  });
+  assert(
+    lines.some((l) => /generation 2: resuming after epoch [1-5]\/6/.test(l)),
+    lines.join("\n"),
+  );
+  assertEquals(metricsOf(resumed.metrics), metricsOf(whole.metrics));
+});
+
+Deno.test("a NaN loss stops the run with a clear message and keeps the last good checkpoint", async () => {
+  const root = await Deno.makeTempDir();
+  const config = tinyConfig({ generations: 1, optim: { epochs: 3, lr: 1e30 } });
+  const err = await assertRejects(
+    () => runEvolution(config, { train, test, runsRoot: root, log: quiet }),
+    NonFiniteLossError,
+    "non-finite loss",
+  );
+  assert(err.message.includes("last good checkpoint"));
+  // nothing written before is lost: config.json is whole; any checkpoint left is whole JSON
+  const dirs = [...Deno.readDirSync(root)];
+  const dir = join(root, dirs[0].name);
+  JSON.parse(await Deno.readTextFile(join(dir, "config.json")));
+  if (await exists(join(dir, "gen-1/checkpoint/state.json"))) {
+    const state = JSON.parse(await Deno.readTextFile(join(dir, "gen-1/checkpoint/state.json")));
+    assert(state.epochs.every((e: { loss: number }) => Number.isFinite(e.loss)));
+  }
+});
+
+Deno.test("bad data: ages outside the config's range, wrong image size, empty set", async () => {
+  const root = await Deno.makeTempDir();
+  await assertRejects(
+    () => runEvolution(tinyConfig({ minAge: 30 }), { train, test, runsRoot: root, log: quiet }),
+    DataError,
+    "outside config's 30–77",
+  );
+  await assertRejects(
+    () => runEvolution(tinyConfig({ inputSize: 64 }), { train, test, runsRoot: root, log: quiet }),
+    DataError,
+    "config.inputSize is 64",
+  );
+  await assertRejects(
+    async () =>
+      await runEvolution(tinyConfig(), { train: toySource("e", 0, 32, 1), test, runsRoot: root }),
+    DataError,
+    "empty",
+  );
+});
+
+Deno.test("online ancestor outputs and ancestor-initialised offspring run (SPEC [choice] options)", async () => {
+  const r = await runEvolution(
+    tinyConfig({ ancestorOutputs: "online", offspringInit: "ancestor", optim: { epochs: 1 } }),
+    { train, test, runsRoot: await Deno.makeTempDir(), log: quiet },
+  );
+  assert(r.complete);
+  assert(Number.isFinite(r.metrics.generations[1].metrics.mae));
+  assert(!(await exists(join(r.dir, "gen-1/ancestor.json"))), "online mode stores nothing");
+});
