@@ -1,0 +1,258 @@
+/**
+ * `deno task bench` (issue 5): training-step and inference speed of ResNet10-Tiny and
+ * ResNet18-Tiny at 64 and 112 px, batch 32, in one process, for
+ *
+ * - ours: the default wasm kernels (oneDNN convolutions when `libdnnl2` is installed);
+ * - stock wasm: tfjs as shipped plus only the missing `Conv2DBackpropFilter`;
+ * - torch: the same network in PyTorch (bench/torch_ref.py, 2 threads, channels_last) when
+ *   Debian's `python3-torch` is installed;
+ *
+ * plus achieved GFLOP/s against a measured matrix-multiply rate, peak RSS and the tensor count
+ * over steps. Writes results/bench.json. Flags: `--quick` (64 px, fewer steps, no 112 px),
+ * `--no-torch`, `--no-stock`, `--steps N`.
+ *
+ * Optional extra rows (e.g. the data loader's) come from bench/loader.ts when it exists:
+ * `export async function loaderBench(): Promise<{name: string; imagesPerSec: number}[]>`.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { initBackend, registerTrainingKernels } from "../lib/backend.ts";
+import { oneDnn } from "../lib/backend/register.ts";
+import { createCenModel } from "../lib/model/resnet.ts";
+import { trainableVariables, trainStep } from "../lib/train/step.ts";
+import { createSgd, disposeSgd } from "../lib/train/sgd.ts";
+import type { Backbone } from "../lib/config.ts";
+
+const BATCH = 32;
+const AGES = 101;
+
+interface Speed {
+  train: number;
+  infer: number;
+}
+
+interface Entry {
+  net: string;
+  input: number;
+  ours: Speed & { peakRssMB: number; tensorsBefore: number; tensorsAfter: number };
+  stock_wasm: Speed | null;
+  torch: Speed | null;
+  /** Forward GFLOP per image (2 × multiply-adds of convolutions and dense layers). */
+  gflopPerImage: number;
+}
+
+function parseArgs(args: string[]) {
+  const has = (f: string) => args.includes(f);
+  const quick = has("--quick");
+  const stepsAt = args.indexOf("--steps");
+  return {
+    quick,
+    torch: !has("--no-torch"),
+    stock: !has("--no-stock"),
+    steps: stepsAt >= 0 ? Number(args[stepsAt + 1]) : quick ? 3 : 6,
+    nets: (quick ? ["resnet10-tiny"] : ["resnet10-tiny", "resnet18-tiny"]) as Backbone[],
+    sizes: quick ? [64] : [64, 112],
+  };
+}
+
+/** Forward multiply-adds ×2 of the convolutions and dense layers of `model`, per image. */
+function forwardGflop(model: tfl.LayersModel): number {
+  let macs = 0;
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    if (cls !== "Conv2D" && cls !== "Dense") continue;
+    const kernel = layer.getWeights()[0].shape;
+    const out = layer.outputShape as number[];
+    const spatial = cls === "Conv2D" ? (out[1] as number) * (out[2] as number) : 1;
+    macs += spatial * kernel.reduce((a, b) => a * b, 1);
+  }
+  return (2 * macs) / 1e9;
+}
+
+function rssMB(): number {
+  return Deno.memoryUsage().rss / 2 ** 20;
+}
+
+/** Images/s of training steps and of inference for one network on the current kernels. */
+function measure(net: Backbone, size: number, steps: number) {
+  const model = createCenModel({ backbone: net, inputSize: size, numAges: AGES, seed: 1 });
+  const sgd = createSgd(trainableVariables(model));
+  const x = tf.randomNormal([BATCH, size, size, 3], 0, 1, "float32", 7) as tf.Tensor4D;
+  const classIndex = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => (i * 7) % AGES));
+  const y = tf.randomUniform([BATCH], 0, 1, "float32", 8) as tf.Tensor1D;
+  const settings = { tau: 2, alpha: 0.5, lambda1: 4, lambdaT: 4, klTauSquared: false };
+  const hp = { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 };
+  const step = () => trainStep(model, sgd, x, { classIndex, y }, 1, settings, hp);
+  step();
+  step();
+  const tensorsBefore = tf.memory().numTensors;
+  let peak = rssMB();
+  let t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    step();
+    peak = Math.max(peak, rssMB());
+  }
+  const train = (BATCH * steps * 1000) / (performance.now() - t0);
+  const tensorsAfter = tf.memory().numTensors;
+  const infer1 = () => tf.tidy(() => (model.predict(x) as tf.Tensor[])[0].dataSync());
+  infer1();
+  t0 = performance.now();
+  for (let i = 0; i < steps; i++) infer1();
+  const infer = (BATCH * steps * 1000) / (performance.now() - t0);
+  peak = Math.max(peak, rssMB());
+  const gflop = forwardGflop(model);
+  disposeSgd(sgd);
+  model.dispose();
+  tf.dispose([x, classIndex, y]);
+  return { train, infer, peakRssMB: peak, tensorsBefore, tensorsAfter, gflop };
+}
+
+/** GFLOP/s of a 512×512×512 matrix product on the current backend. */
+function matmulRate(): number {
+  const a = tf.randomNormal([512, 512]) as tf.Tensor2D;
+  const b = tf.randomNormal([512, 512]) as tf.Tensor2D;
+  tf.tidy(() => tf.matMul(a, b).dataSync());
+  const reps = 10;
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) tf.tidy(() => tf.matMul(a, b).dataSync());
+  const s = (performance.now() - t0) / 1000;
+  tf.dispose([a, b]);
+  return (2 * 512 ** 3 * reps) / s / 1e9;
+}
+
+/** GFLOP/s of oneDNN's sgemm on the same product (when loaded). */
+function nativeMatmulRate(): number | null {
+  const d = oneDnn();
+  if (typeof d === "string") return null;
+  const n = 512;
+  const a = new Float32Array(n * n).fill(0.5);
+  const b = new Float32Array(n * n).fill(0.25);
+  const c = new Float32Array(n * n);
+  const p = (x: Float32Array) => Deno.UnsafePointer.of(x);
+  d.sgemm(false, false, n, n, n, p(a), p(b), p(c));
+  const reps = 20;
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) d.sgemm(false, false, n, n, n, p(a), p(b), p(c));
+  return (2 * n ** 3 * reps) / ((performance.now() - t0) / 1000) / 1e9;
+}
+
+async function torchSpeed(net: string, size: number, steps: number): Promise<Speed | null> {
+  const py = "/usr/bin/python3";
+  try {
+    const probe = await new Deno.Command(py, { args: ["-c", "import torch"], stderr: "null" })
+      .output();
+    if (!probe.success) return null;
+  } catch {
+    return null;
+  }
+  const script = new URL("./torch_ref.py", import.meta.url).pathname;
+  const out = await new Deno.Command(py, {
+    args: [script, "--net", net, "--size", String(size), "--steps", String(steps)],
+    stderr: "inherit",
+  }).output();
+  if (!out.success) return null;
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]) as Speed;
+}
+
+async function loaderRows(): Promise<{ name: string; imagesPerSec: number }[]> {
+  const url = new URL("./loader.ts", import.meta.url);
+  try {
+    await Deno.stat(url);
+  } catch {
+    return [];
+  }
+  const mod = await import(url.href) as {
+    loaderBench?: () => Promise<{ name: string; imagesPerSec: number }[]>;
+  };
+  return mod.loaderBench ? await mod.loaderBench() : [];
+}
+
+const f1 = (v: number) => v.toFixed(1);
+
+async function main(): Promise<void> {
+  const opts = parseArgs(Deno.args);
+  await initBackend(Deno.env.get("CEN_BACKEND") || undefined, console.log);
+  if (tf.getBackend() !== "wasm") {
+    console.log(`note: the bench compares wasm kernels; backend is ${tf.getBackend()}`);
+  }
+  console.log("CPU numbers are noisy when other processes share the cores.");
+  const results: Entry[] = [];
+  const wasmRate = matmulRate();
+  const dnnRate = nativeMatmulRate();
+  console.log(
+    `matmul 512³: wasm ${f1(wasmRate)} GFLOP/s` +
+      (dnnRate ? `, oneDNN sgemm ${f1(dnnRate)} GFLOP/s` : ""),
+  );
+  for (const net of opts.nets) {
+    for (const size of opts.sizes) {
+      console.log(await registerTrainingKernels("auto"));
+      const ours = measure(net, size, opts.steps);
+      let stock: Speed | null = null;
+      if (opts.stock) {
+        await registerTrainingKernels("stock");
+        const s = measure(net, size, Math.max(2, Math.ceil(opts.steps / 2)));
+        stock = { train: s.train, infer: s.infer };
+        await registerTrainingKernels("auto");
+      }
+      const torch = opts.torch ? await torchSpeed(net, size, opts.steps) : null;
+      const trainGflops = ours.train * 3 * ours.gflop;
+      const inferGflops = ours.infer * ours.gflop;
+      const peakRate = dnnRate ?? wasmRate;
+      console.log(
+        `${net} ${size}px b${BATCH}: ours train ${f1(ours.train)} img/s, infer ${
+          f1(ours.infer)
+        } img/s | stock ${stock ? `${f1(stock.train)} / ${f1(stock.infer)}` : "-"} | torch ${
+          torch ? `${f1(torch.train)} / ${f1(torch.infer)}` : "-"
+        }`,
+      );
+      console.log(
+        `  ours/stock train ${stock ? f1(ours.train / stock.train) : "-"}×, infer ${
+          stock ? f1(ours.infer / stock.infer) : "-"
+        }× | ours/torch train ${torch ? f1(ours.train / torch.train) : "-"}×, infer ${
+          torch ? f1(ours.infer / torch.infer) : "-"
+        }×`,
+      );
+      console.log(
+        `  ${ours.gflop.toFixed(3)} GFLOP/img fwd; achieved train ${f1(trainGflops)} GFLOP/s, ` +
+          `infer ${f1(inferGflops)} GFLOP/s (${f1((100 * trainGflops) / peakRate)}% / ${
+            f1((100 * inferGflops) / peakRate)
+          }% of the matmul rate); peak RSS ${
+            ours.peakRssMB.toFixed(0)
+          } MB; tensors ${ours.tensorsBefore} → ${ours.tensorsAfter}`,
+      );
+      results.push({
+        net,
+        input: size,
+        ours: {
+          train: ours.train,
+          infer: ours.infer,
+          peakRssMB: ours.peakRssMB,
+          tensorsBefore: ours.tensorsBefore,
+          tensorsAfter: ours.tensorsAfter,
+        },
+        stock_wasm: stock,
+        torch,
+        gflopPerImage: ours.gflop,
+      });
+    }
+  }
+  const loader = await loaderRows();
+  for (const r of loader) console.log(`loader ${r.name}: ${f1(r.imagesPerSec)} img/s`);
+  await Deno.mkdir("results", { recursive: true });
+  const report = {
+    date: new Date().toISOString(),
+    batch: BATCH,
+    quick: opts.quick,
+    kernels: await registerTrainingKernels("auto"),
+    matmulGflops: { wasm: wasmRate, onednn: dnnRate },
+    entries: results,
+    loader,
+  };
+  await Deno.writeTextFile("results/bench.json", JSON.stringify(report, null, 2) + "\n");
+  console.log("wrote results/bench.json");
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""PyTorch reference for `deno task bench`: the same CEN network (ResNet10/18-Tiny backbone,
+LDL and regression heads), trained with softmax cross-entropy + L1 and SGD, channels_last,
+2 threads. Prints one JSON line: {"train": img/s, "infer": img/s}.
+
+Run with Debian's python (/usr/bin/python3) after `tools/setup-native.sh --torch`.
+"""
+import argparse
+import json
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.a = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.a_bn = nn.BatchNorm2d(cout)
+        self.b = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b_bn = nn.BatchNorm2d(cout)
+        self.down = None
+        if stride != 1 or cin != cout:
+            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.a_bn(self.a(x)))
+        y = self.b_bn(self.b(y))
+        return F.relu(y + (self.down(x) if self.down is not None else x))
+
+
+class Cen(nn.Module):
+    def __init__(self, blocks, num_ages, stem=32, widths=(32, 64, 128, 256)):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, stem, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(stem)
+        layers, cin = [], stem
+        for stage, w in enumerate(widths):
+            for b in range(blocks):
+                layers.append(Block(cin, w, 2 if stage > 0 and b == 0 else 1))
+                cin = w
+        self.body = nn.Sequential(*layers)
+        self.ldl = nn.Linear(cin, num_ages)
+        self.reg = nn.Linear(cin, 1)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 3, 2, 1)
+        f = torch.flatten(F.adaptive_avg_pool2d(self.body(x), 1), 1)
+        return self.ldl(f), self.reg(f)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--net", default="resnet10-tiny", choices=["resnet10-tiny", "resnet18-tiny"])
+    ap.add_argument("--size", type=int, default=64)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    model = Cen(1 if a.net == "resnet10-tiny" else 2, 101).to(memory_format=torch.channels_last)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+    x = torch.randn(a.batch, 3, a.size, a.size).to(memory_format=torch.channels_last)
+    cls = torch.randint(0, 101, (a.batch,))
+    y = torch.rand(a.batch)
+
+    def step():
+        opt.zero_grad()
+        z, s = model(x)
+        loss = F.cross_entropy(z, cls) + 4 * (s.view(-1) - y).abs().mean()
+        loss.backward()
+        opt.step()
+
+    model.train()
+    for _ in range(2):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(a.steps):
+        step()
+    train = a.batch * a.steps / (time.perf_counter() - t0)
+
+    model.eval()
+    with torch.no_grad():
+        for _ in range(2):
+            model(x)
+        t0 = time.perf_counter()
+        for _ in range(a.steps):
+            model(x)
+        infer = a.batch * a.steps / (time.perf_counter() - t0)
+    print(json.dumps({"train": train, "infer": infer}))
+
+
+if __name__ == "__main__":
+    main()
