@@ -182,6 +182,22 @@ def main():
         km.shutdown_kernel(now=True)
         return 2
 
+    # Complete the metadata nbformat requires (nbconvert refuses a kernelspec without
+    # display_name) and record the kernel's language_info, as nbclient does.
+    spec = km.kernel_spec
+    ks = dict(nb.metadata.get("kernelspec", {}))
+    ks.setdefault("name", kernel_name)
+    ks.setdefault("display_name", spec.display_name if spec else kernel_name)
+    ks.setdefault("language", spec.language if spec else "")
+    nb.metadata["kernelspec"] = ks
+    try:
+        kc.kernel_info()
+        info = kc.get_shell_msg(timeout=10)
+        if info["msg_type"] == "kernel_info_reply":
+            nb.metadata["language_info"] = info["content"].get("language_info", {})
+    except queue.Empty:
+        pass
+
     by_msg = {}  # msg_id -> CellState, for every cell sent so far
     display_ids = {}
     current = [None]
