@@ -6,8 +6,8 @@
  * age spots and skin texture. Pose, light, background, clothing and expression vary as nuisance.
  *
  * Faces are drawn directly into pixels (layers painted over their bounding boxes with
- * anti-aliased edges), already aligned to the template of `align.ts` (eye centres at
- * {@link TEMPLATE_UNIT} up to the pose jitter). Everything is seeded: the same options give the
+ * anti-aliased edges), already aligned to `TEMPLATE` of `align.ts` (eye centres at (0.375, 0.4)
+ * and (0.625, 0.4) of the side, up to the pose jitter: the face unit is a quarter of the side). Everything is seeded: the same options give the
  * same pixels.
  *
  * @module
@@ -53,18 +53,6 @@ export const PRESETS: Readonly<Record<SyntheticPreset, PresetSpec>> = {
     count: 3000,
   },
 };
-
-/**
- * Eye centres in the unit square of an aligned crop (x right, y down); the face model's unit is
- * the inter-ocular distance, 0.25 of the side. Shared with `align.ts`.
- */
-export const TEMPLATE_UNIT = {
-  leftEye: [0.375, 0.4],
-  rightEye: [0.625, 0.4],
-  nose: [0.5, 0.555],
-  mouthLeft: [0.405, 0.69],
-  mouthRight: [0.595, 0.69],
-} as const;
 
 /** Person-specific traits, fixed for an identity. */
 export interface Identity {
@@ -276,15 +264,15 @@ export function ageCues(p: Identity, age: number): AgeCues {
   const a = Math.max(0, (age - 20) * p.rate);
   return {
     growth: 1 - Math.exp(-age / p.growthTau),
-    forehead: clamp01((a - p.foreheadOnset) / 55) ** 1.3,
-    crow: clamp01((a - p.crowOnset) / 50) ** 1.3,
-    nasolabial: clamp01(a / 65) ** 1.4,
-    bags: clamp01((a - 12) / 60) ** 1.5,
-    grey: smooth((a - p.greyOnset) / 30),
+    forehead: clamp01((a - p.foreheadOnset) / 75) ** 1.3,
+    crow: clamp01((a - p.crowOnset) / 70) ** 1.3,
+    nasolabial: clamp01(a / 85) ** 1.4,
+    bags: clamp01((a - 12) / 75) ** 1.5,
+    grey: smooth((a - p.greyOnset) / 40),
     recession: p.balding * smooth((a - 5) / 45),
-    sag: clamp01((a - 25) / 60) ** 1.6,
-    spots: p.spots * clamp01((a - 35) / 45) ** 1.5,
-    texture: clamp01(a / 80) ** 1.5,
+    sag: clamp01((a - 25) / 70) ** 1.6,
+    spots: p.spots * clamp01((a - 35) / 55) ** 1.5,
+    texture: clamp01(a / 90) ** 1.5,
     hairDensity: clamp01(0.12 + age / 3),
   };
 }
@@ -584,7 +572,7 @@ export function renderFace(spec: FaceSpec, size: number): Uint8Array {
         const ly = browY - 0.17 - i * 0.11 * (1 + 0.3 * n.browRaise) + 0.08 * uu * uu;
         dark += Math.exp(-(((v - ly) / 0.016) ** 2));
       }
-      darken(px, Math.min(1, dark) * c.forehead * 0.32 * fade);
+      darken(px, Math.min(1, dark) * c.forehead * 0.42 * fade);
     });
   }
 
@@ -613,7 +601,7 @@ export function renderFace(spec: FaceSpec, size: number): Uint8Array {
         for (const a0 of [-0.5, -0.15, 0.2, 0.55]) {
           dark += Math.exp(-(((ang - a0) * r / 0.012) ** 2));
         }
-        darken(px, Math.min(1, dark) * c.crow * 0.35 * (1 - r / 0.24));
+        darken(px, Math.min(1, dark) * c.crow * 0.45 * (1 - r / 0.24));
       });
     }
     paint(img, f, ex - eyeRx - 0.05, -eyeRy - 0.05, ex + eyeRx + 0.05, eyeRy + 0.05, (u, v, px) => {
@@ -672,7 +660,7 @@ export function renderFace(spec: FaceSpec, size: number): Uint8Array {
         if (t < 0 || t > 1) return;
         const curve = nx * 0.7 + side * (noseW + 0.08 + 0.18 * Math.sin(t * Math.PI * 0.6));
         const d = Math.abs(u - curve);
-        darken(px, c.nasolabial * 0.32 * Math.exp(-((d / 0.025) ** 2)) * Math.sin(t * Math.PI));
+        darken(px, c.nasolabial * 0.4 * Math.exp(-((d / 0.025) ** 2)) * Math.sin(t * Math.PI));
       });
     }
   }
