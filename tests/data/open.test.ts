@@ -1,0 +1,135 @@
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { join } from "node:path";
+import { openDataset, stratifiedSplit } from "../../lib/data/open.ts";
+import { encodeJpeg, planSynthetic, renderFace } from "../../lib/data/synthetic.ts";
+import type { Batch, SampleSource } from "../../lib/data/types.ts";
+import { DataError } from "../../lib/errors.ts";
+
+async function first(src: SampleSource, seed = 0): Promise<Batch> {
+  for await (
+    const b of src.batches({ batchSize: 8, shuffle: true, augment: true, seed, epoch: 0 })
+  ) return b;
+  throw new Error("no batch");
+}
+
+Deno.test("openDataset: synthetic-target is generated, cached, split 80/20 and reused", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const data = { dataset: "synthetic-target", params: { count: 60, seed: 2 }, augment: true };
+    const lines: string[] = [];
+    const a = await openDataset(data, {
+      imageSize: 32,
+      cacheRoot: root,
+      log: (l) => lines.push(l),
+    });
+    assertEquals([a.train.length, a.test.length], [48, 12]);
+    assertEquals(a.train.imageSize, 32);
+    assertEquals(a.report, { dataset: "synthetic-target", loaded: 60, skipped: {}, examples: {} });
+    assert(a.train.ages.every((x) => x >= 16 && x <= 77));
+    assert(lines.some((l) => l.includes("generating synthetic-target")));
+    const again: string[] = [];
+    const b = await openDataset(data, {
+      imageSize: 32,
+      cacheRoot: root,
+      log: (l) => again.push(l),
+    });
+    assert(!again.some((l) => l.includes("generating") || l.includes("images, 0 skipped")));
+    assertEquals(Array.from(b.train.ages), Array.from(a.train.ages));
+    const [x, y] = [await first(a.train), await first(b.train)];
+    assertEquals(Array.from(x.indices), Array.from(y.indices));
+    assert(x.x.every((v, i) => v === y.x[i]));
+    // The subject-exclusive option goes to the Morph adapter (its own tests check the sides).
+    const s = await openDataset({ ...data, params: { ...data.params, split: "subject" } }, {
+      imageSize: 32,
+      cacheRoot: root,
+    });
+    assertEquals(s.train.length + s.test.length, 60);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("openDataset: synthetic-pretrain gets a stratified 90/10 split", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const d = await openDataset(
+      { dataset: "synthetic-pretrain", params: { count: 50 }, augment: true },
+      { imageSize: 24, cacheRoot: root },
+    );
+    assertEquals([d.train.length, d.test.length], [45, 5]);
+    assert(d.train.ages.every((x) => x >= 0 && x <= 100));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("openDataset: utkface from CEN_UTKFACE_DIR, broken files reported", async () => {
+  const root = await Deno.makeTempDir();
+  const folder = await Deno.makeTempDir();
+  try {
+    const recs = planSynthetic({ preset: "synthetic-target", count: 20, seed: 5 });
+    for (const r of recs) {
+      await Deno.writeFile(join(folder, r.file), await encodeJpeg(renderFace(r.spec, 40), 40));
+    }
+    await Deno.writeFile(join(folder, "33_0_0_20170101000000000.jpg.chip.jpg"), new Uint8Array());
+    await Deno.writeFile(join(folder, "notes.txt"), new TextEncoder().encode("hello"));
+    const d = await openDataset({ dataset: "utkface", params: { seed: 1 }, augment: false }, {
+      imageSize: 32,
+      cacheRoot: root,
+      env: { CEN_UTKFACE_DIR: folder },
+    });
+    assertEquals(d.report.loaded, 20);
+    assertEquals(d.report.skipped, { "empty-file": 1, "no-integer-age": 1 });
+    assertEquals(d.train.length + d.test.length, 20);
+    assertEquals(d.test.length, 4);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("openDataset: clear errors for unknown, unconfigured and empty datasets", async () => {
+  const root = await Deno.makeTempDir();
+  const empty = await Deno.makeTempDir();
+  try {
+    const open = (dataset: string, env: Record<string, string> = {}, params = {}) =>
+      openDataset({ dataset, params, augment: false }, { imageSize: 32, cacheRoot: root, env });
+    await assertRejects(() => open("nope"), DataError, 'unknown dataset "nope"');
+    await assertRejects(() => open("morph"), DataError, "set CEN_MORPH_DIR");
+    await assertRejects(() => open("chalearn"), DataError, "CEN_CHALEARN_DIR");
+    await assertRejects(() => open("megaage"), DataError, "CEN_MEGAAGE_DIR");
+    await assertRejects(() => open("imdb-wiki"), DataError, "CEN_IMDB_WIKI_DIR");
+    await assertRejects(
+      () => open("utkface", { CEN_UTKFACE_DIR: empty }),
+      DataError,
+      "is empty",
+    );
+    await assertRejects(
+      () => open("synthetic-target", {}, { colour: 1 }),
+      DataError,
+      'unknown data.params key "colour"',
+    );
+    await assertRejects(
+      () =>
+        openDataset({ dataset: "synthetic-target", params: {}, augment: false }, {
+          imageSize: 8,
+        }),
+      DataError,
+      "imageSize",
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(empty, { recursive: true });
+  }
+});
+
+Deno.test("stratifiedSplit: each age keeps the test fraction; seeded", () => {
+  const ages = [1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4];
+  const test = stratifiedSplit(ages, 0.2, 7);
+  assertEquals(test.filter(Boolean).length, 4);
+  for (const a of [1, 2, 3, 4]) {
+    assertEquals(test.filter((t, i) => t && ages[i] === a).length, 1, `age ${a}`);
+  }
+  assertEquals(stratifiedSplit(ages, 0.2, 7), test);
+  assertThrows(() => stratifiedSplit(ages, 1, 0), DataError, "testFraction");
+});
