@@ -1,0 +1,84 @@
+/**
+ * One call from a config to a finished run: open the config's dataset at the config's input size,
+ * run (or resume, or reuse) the evolution, and return its metrics. Runs are cached by config
+ * hash, so asking again for a run that exists costs nothing.
+ *
+ * @module
+ */
+import { type CenConfig, configHash, makeConfig, type PartialConfig } from "./config.ts";
+import { openDataset, type OpenedDataset } from "./data/open.ts";
+import { mergePartial, profile } from "./profiles.ts";
+
+import { type EvolutionResult, runEvolution } from "./train/evolve.ts";
+
+/** Where runs and caches go, and where progress lines go. */
+export interface ExperimentOptions {
+  runsRoot?: string;
+  cacheRoot?: string;
+  log?: (line: string) => void;
+}
+
+const opened = new Map<string, Promise<OpenedDataset>>();
+
+/** Opens (once per process) the dataset of a config at its input size. */
+export function datasetFor(
+  config: CenConfig,
+  opts: ExperimentOptions = {},
+): Promise<OpenedDataset> {
+  const key = JSON.stringify([
+    config.data.dataset,
+    config.data.params,
+    config.inputSize,
+    opts.cacheRoot,
+  ]);
+  let p = opened.get(key);
+  if (!p) {
+    p = openDataset(config.data, {
+      imageSize: config.inputSize,
+      cacheRoot: opts.cacheRoot,
+      log: opts.log,
+    });
+    p.catch(() => opened.delete(key));
+    opened.set(key, p);
+  }
+  return p;
+}
+
+/** Runs one config on its dataset (resuming or reusing what exists). */
+export async function runConfig(
+  config: CenConfig,
+  opts: ExperimentOptions = {},
+): Promise<EvolutionResult> {
+  const data = await datasetFor(config, opts);
+  return await runEvolution(config, {
+    train: data.train,
+    test: data.test,
+    runsRoot: opts.runsRoot,
+    log: opts.log,
+  });
+}
+
+/** The configs of a profile: its pretraining run (if any) and the target run that starts from it. */
+export async function profileConfigs(
+  name: string,
+  overrides: PartialConfig = {},
+  pretrainOverrides: PartialConfig = {},
+): Promise<{ pretrain: CenConfig | null; target: CenConfig }> {
+  const p = profile(name);
+  const pretrain = p.pretrain ? makeConfig(mergePartial(p.pretrain, pretrainOverrides)) : null;
+  const pretrained = pretrain ? await configHash(pretrain) : null;
+  const target = makeConfig(mergePartial(mergePartial(p.target, { pretrained }), overrides));
+  return { pretrain, target };
+}
+
+/** Runs a profile: its pretraining (reused when cached) and then the target run. */
+export async function runProfile(
+  name: string,
+  overrides: PartialConfig = {},
+  opts: ExperimentOptions = {},
+): Promise<{ pretrain: EvolutionResult | null; target: EvolutionResult }> {
+  const configs = await profileConfigs(name, overrides);
+  const pretrain = configs.pretrain ? await runConfig(configs.pretrain, opts) : null;
+  const target = await runConfig(configs.target, opts);
+  return { pretrain, target };
+}

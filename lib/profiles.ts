@@ -1,0 +1,121 @@
+/**
+ * Named starting points for a run's config. Every notebook and CLI starts from one profile and
+ * overrides what it needs; the profile's values are part of the config, hence of the run id.
+ *
+ * - `tiny`: the smoke run of `deno task train` / tests of the whole path (seconds).
+ * - `default`: the embedded synthetic set at CPU scale (the notebooks' default; minutes).
+ * - `real`: UTKFace part 1 (`CEN_UTKFACE_DIR`) at CPU scale.
+ * - `paper`: the paper's settings (224 px, ResNet18, 160 epochs, batch 128) for a GPU machine.
+ *
+ * @module
+ */
+import { type CenConfig, makeConfig, type PartialConfig } from "./config.ts";
+import { ConfigError } from "./errors.ts";
+
+/** A profile: the target run's config and the pretraining run's config (null: no pretraining). */
+export interface Profile {
+  target: PartialConfig;
+  pretrain: PartialConfig | null;
+}
+
+const PROFILES: Record<string, Profile> = {
+  tiny: {
+    target: {
+      backbone: "resnet10-tiny",
+      inputSize: 32,
+      generations: 3,
+      optim: { lr: 0.01, epochs: 3, batchSize: 32, lrStepEpochs: 2 },
+      data: { dataset: "synthetic-target", params: { count: 600 }, augment: true },
+    },
+    pretrain: null,
+  },
+  default: {
+    target: {
+      backbone: "resnet10-tiny",
+      inputSize: 64,
+      generations: 4,
+      optim: { lr: 0.01, epochs: 8, batchSize: 32, lrStepEpochs: 6 },
+      data: { dataset: "synthetic-target", params: { count: 3000 }, augment: true },
+    },
+    pretrain: {
+      backbone: "resnet10-tiny",
+      inputSize: 64,
+      generations: 1,
+      minAge: 0,
+      maxAge: 100,
+      optim: { lr: 0.02, epochs: 6, batchSize: 32, lrStepEpochs: 4 },
+      data: { dataset: "synthetic-pretrain", params: { count: 6000 }, augment: true },
+    },
+  },
+  real: {
+    target: {
+      backbone: "resnet10-tiny",
+      inputSize: 64,
+      minAge: 1,
+      maxAge: 100,
+      generations: 4,
+      optim: { lr: 0.01, epochs: 12, batchSize: 32, lrStepEpochs: 8 },
+      data: { dataset: "utkface", params: {}, augment: true },
+    },
+    pretrain: {
+      backbone: "resnet10-tiny",
+      inputSize: 64,
+      generations: 1,
+      minAge: 0,
+      maxAge: 100,
+      optim: { lr: 0.02, epochs: 8, batchSize: 32, lrStepEpochs: 6 },
+      data: { dataset: "synthetic-pretrain", params: { count: 10000 }, augment: true },
+    },
+  },
+  paper: {
+    target: {
+      backbone: "resnet18",
+      inputSize: 224,
+      generations: 4,
+      data: { dataset: "morph", params: {}, augment: true },
+    },
+    pretrain: {
+      backbone: "resnet18",
+      inputSize: 224,
+      generations: 1,
+      minAge: 0,
+      maxAge: 100,
+      optim: { lr: 0.01 },
+      data: { dataset: "imdb-wiki", params: {}, augment: true },
+    },
+  },
+};
+
+/** Names of the profiles. */
+export const PROFILE_NAMES = Object.keys(PROFILES);
+
+/** The profile called `name`; an unknown name is a ConfigError listing the known ones. */
+export function profile(name: string): Profile {
+  const p = PROFILES[name];
+  if (!p) {
+    throw new ConfigError(
+      "profile",
+      `unknown profile "${name}" (one of ${PROFILE_NAMES.join(", ")})`,
+    );
+  }
+  return p;
+}
+
+/** Merges two partial configs (later wins; `optim`, `data` and `data.params` merge key by key). */
+export function mergePartial(a: PartialConfig, b: PartialConfig): PartialConfig {
+  return {
+    ...a,
+    ...b,
+    optim: { ...a.optim, ...b.optim },
+    data: {
+      ...a.data,
+      ...b.data,
+      params: { ...a.data?.params, ...b.data?.params },
+    } as PartialConfig["data"],
+  };
+}
+
+/** The target config of a profile with overrides applied (validated). */
+export function profileConfig(name: string, overrides: PartialConfig = {}): CenConfig {
+  return makeConfig(mergePartial(profile(name).target, overrides));
+}
