@@ -109,7 +109,11 @@ Deno.test({
       assertEquals(plots.length, 2);
       assertGreater(String(plots[0].data!["text/html"]).length, 4_000_000); // carries plotly.js
       assertLess(String(plots[1].data!["text/html"]).length, 10_000); // only calls newPlot
-      assertEquals(text(nb.cells.at(-1)!, "execute_result").replace(/\x1b\[[0-9;]*m/g, ""), "8");
+      const esc = String.fromCharCode(27);
+      assertEquals(
+        text(nb.cells.at(-1)!, "execute_result").split(esc).join("").replace(/\[\d*m/g, ""),
+        "8",
+      );
       assertEquals(r.stats!.dropped_promises, 0);
       const written = JSON.parse(await Deno.readTextFile(summary));
       assertEquals(written.numbers, { steps: 4, "sum of squares": 30 });
