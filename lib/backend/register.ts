@@ -10,6 +10,8 @@ import { fusedBatchNormGradConfig } from "./batchnorm_grad.ts";
 import { loadOneDnn, type OneDnn } from "./onednn.ts";
 import { nativeKernelConfigs } from "./native_kernels.ts";
 import { fastOpConfigs } from "./wasm_fast_ops.ts";
+import { installBnTrain, uninstallBnTrain } from "./bn_train.ts";
+import { installFusedConv, uninstallFusedConv } from "./fused_conv.ts";
 
 /**
  * Which kernel set to use on wasm:
@@ -85,12 +87,17 @@ export async function registerTrainingKernels(mode: KernelMode = "auto"): Promis
   }
   setKernel(conv2DBackpropFilterConfig);
   if (mode === "stock") {
+    uninstallBnTrain();
+    uninstallFusedConv();
     if (stock.bnGrad) setGradient(stock.bnGrad);
     return "wasm kernels: stock + Conv2DBackpropFilter";
   }
   setKernel(conv2DBackpropInputConfig);
   setGradient(fusedBatchNormGradConfig);
-  const pure = "XNNPACK Conv2DBackpropFilter/Conv2DBackpropInput, broadcast BN gradient";
+  installBnTrain();
+  installFusedConv();
+  const pure = "XNNPACK Conv2DBackpropFilter/Conv2DBackpropInput, 4-pass training BN, " +
+    "no stem input gradient";
   let wantNative = mode === "native" || mode === "auto";
   if (mode === "auto" && Deno.env.get("CEN_NATIVE") === "0") wantNative = false;
   if (!wantNative) {
@@ -111,5 +118,6 @@ export async function registerTrainingKernels(mode: KernelMode = "auto"): Promis
     "Conv2DBackpropFilter": conv2DBackpropFilterConfig,
   };
   for (const k of nativeKernelConfigs(d, fallback)) setKernel(k);
-  return `wasm kernels: ${d.version} convolutions via FFI, broadcast BN gradient`;
+  return `wasm kernels: ${d.version} convolutions via FFI, 4-pass training BN, ` +
+    "one-pass reductions, no stem input gradient";
 }
