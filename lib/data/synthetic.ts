@@ -723,7 +723,7 @@ export function renderFace(spec: FaceSpec, size: number): Uint8Array {
 }
 
 /** Version of the drawing code; part of every cache key, bumped when the pictures change. */
-export const SYNTHETIC_VERSION = 1;
+export const SYNTHETIC_VERSION = 2;
 
 /** Options of {@link writeSynthetic}. */
 export interface WriteOptions extends SyntheticOptions {
