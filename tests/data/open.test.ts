@@ -133,3 +133,34 @@ Deno.test("stratifiedSplit: each age keeps the test fraction; seeded", () => {
   assertEquals(stratifiedSplit(ages, 0.2, 7), test);
   assertThrows(() => stratifiedSplit(ages, 1, 0), DataError, "testFraction");
 });
+
+const UTK = Deno.env.get("CEN_UTKFACE_DIR");
+if (!UTK) console.log("open: skipping the real UTKFace test: CEN_UTKFACE_DIR is not set");
+
+Deno.test({
+  name: "openDataset: the real UTKFace folder, every image accounted for",
+  ignore: !UTK,
+  async fn() {
+    const root = await Deno.makeTempDir();
+    try {
+      const d = await openDataset({ dataset: "utkface", params: {}, augment: true }, {
+        imageSize: 32,
+        cacheRoot: root,
+        env: { CEN_UTKFACE_DIR: UTK! },
+      });
+      let files = 0;
+      const dir = await Deno.stat(join(UTK!, "images")).then(
+        () => join(UTK!, "images"),
+        () => UTK!,
+      );
+      for await (const _ of Deno.readDir(dir)) files++;
+      const skipped = Object.values(d.report.skipped).reduce((a, b) => a + b, 0);
+      assertEquals(d.report.loaded + skipped, files);
+      assertEquals(d.train.length + d.test.length, d.report.loaded);
+      const ratio = d.test.length / d.report.loaded;
+      assert(Math.abs(ratio - 0.2) < 0.01, `test share ${ratio}`);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
