@@ -55,6 +55,16 @@ export interface CenConfig {
   lambda1: number;
   /** λ_t of generations t > 1 (Eq. 15). */
   lambdaT: number;
+  /**
+   * Which heads train and predict (Table 1): "both" is CEN (ŷ = average, Eq. 18); "ldl" trains
+   * only the LDL loss and predicts ŷ_ldl; "reg" trains only the regression loss and predicts ŷ_reg.
+   */
+  heads: "both" | "ldl" | "reg";
+  /**
+   * σ of a Gaussian label distribution replacing the one-hot target of Eq. 4 (the DLDL
+   * baseline); 0 keeps the one-hot target of the paper.
+   */
+  labelSigma: number;
   /** [choice] Multiply the KL term by τ² (Hinton-style); the paper has no such factor. */
   klTauSquared: boolean;
   /** [choice] Ancestor outputs "stored" once per image on the un-augmented view, or "online" on each augmented batch. */
@@ -85,6 +95,8 @@ export const DEFAULT_CONFIG: Readonly<CenConfig> = Object.freeze({
   alpha: 0.5,
   lambda1: 4,
   lambdaT: 4,
+  heads: "both",
+  labelSigma: 0,
   klTauSquared: false,
   ancestorOutputs: "stored",
   offspringInit: "pretrained",
@@ -169,6 +181,12 @@ export function validateConfig(c: CenConfig): CenConfig {
   );
   check(isNum(c.lambda1) && c.lambda1 >= 0, "lambda1", `λ_1 must be ≥ 0, got ${c.lambda1}`);
   check(isNum(c.lambdaT) && c.lambdaT >= 0, "lambdaT", `λ_t must be ≥ 0, got ${c.lambdaT}`);
+  check(
+    c.heads === "both" || c.heads === "ldl" || c.heads === "reg",
+    "heads",
+    `must be "both", "ldl" or "reg", got "${c.heads}"`,
+  );
+  check(isNum(c.labelSigma) && c.labelSigma >= 0, "labelSigma", `must be ≥ 0, got ${c.labelSigma}`);
   check(typeof c.klTauSquared === "boolean", "klTauSquared", "must be true or false");
   check(
     c.ancestorOutputs === "stored" || c.ancestorOutputs === "online",

@@ -61,20 +61,33 @@ export interface AgeMetrics {
   n: number;
 }
 
-/** Scores the three predictions of CEN against the true ages (and apparent ages if given). */
+/** The final prediction of a model by its heads: ŷ (Eq. 18) for both, else the trained head's. */
+export function finalPrediction<T>(
+  p: { y: T; yLdl: T; yReg: T },
+  heads: "both" | "ldl" | "reg" = "both",
+): T {
+  return heads === "ldl" ? p.yLdl : heads === "reg" ? p.yReg : p.y;
+}
+
+/**
+ * Scores CEN's predictions against the true ages (and apparent ages if given). `mae`, CA and ε
+ * use the final prediction ({@link finalPrediction}); `maeLdl` and `maeReg` score each head.
+ */
 export function scoreAges(
   p: { y: ArrayLike<number>; yLdl: ArrayLike<number>; yReg: ArrayLike<number> },
   age: ArrayLike<number>,
   apparent?: { mean: ArrayLike<number>; std: ArrayLike<number> },
+  heads: "both" | "ldl" | "reg" = "both",
 ): AgeMetrics {
+  const y = finalPrediction(p, heads);
   return {
-    mae: mae(p.y, age),
+    mae: mae(y, age),
     maeLdl: mae(p.yLdl, age),
     maeReg: mae(p.yReg, age),
-    ca3: cumulativeAccuracy(p.y, age, 3),
-    ca5: cumulativeAccuracy(p.y, age, 5),
-    ca7: cumulativeAccuracy(p.y, age, 7),
-    ...(apparent ? { epsilon: epsilonError(p.y, apparent.mean, apparent.std) } : {}),
+    ca3: cumulativeAccuracy(y, age, 3),
+    ca5: cumulativeAccuracy(y, age, 5),
+    ca7: cumulativeAccuracy(y, age, 7),
+    ...(apparent ? { epsilon: epsilonError(y, apparent.mean, apparent.std) } : {}),
     n: age.length,
   };
 }

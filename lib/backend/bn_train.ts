@@ -23,6 +23,8 @@ import tfc from "@tensorflow/tfjs-core";
 import * as tf from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc, Tensor, TensorInfo } from "@tensorflow/tfjs-core";
 import type { WasmBackendLike } from "./wasm_kernels.ts";
+import type { OneDnn } from "./onednn.ts";
+import { heap, type HeapBackend } from "./native_kernels.ts";
 
 type Fn = (...args: unknown[]) => unknown;
 const core = tfc as unknown as Record<string, Fn>;
@@ -115,11 +117,46 @@ const bnGradKernel: KernelFunc = ({ inputs, backend: b, attrs }) => {
   return [dxT, dScaleT, dOffsetT];
 };
 
-/** Kernels `CenMoments` and `CenBnGrad` for `wasm`. */
-export const bnTrainKernelConfigs: KernelConfig[] = [
-  { kernelName: "CenMoments", backendName: "wasm", kernelFunc: momentsKernel },
-  { kernelName: "CenBnGrad", backendName: "wasm", kernelFunc: bnGradKernel },
-];
+/** `CenBnGrad` in oneDNN's batch-norm backward. */
+function bnGradNative(dnn: OneDnn): KernelFunc {
+  return ({ inputs, backend: b, attrs }) => {
+    const backend = b as unknown as HeapBackend;
+    const { dy, x, mean, variance, scale } = inputs as Record<string, TensorInfo>;
+    const eps = (attrs as unknown as { epsilon: number }).epsilon;
+    const c = x.shape[x.shape.length - 1];
+    const rows = x.shape.reduce((a, d) => a * d, 1) / c;
+    const dx = backend.makeOutput(x.shape, "float32");
+    const dScale = backend.makeOutput([c], "float32");
+    const dShift = backend.makeOutput([c], "float32");
+    const p = heap(backend);
+    dnn.bnBackward(
+      rows,
+      c,
+      eps,
+      p(x),
+      p(mean),
+      p(variance),
+      p(dy),
+      p(scale),
+      p(dx),
+      p(dScale),
+      p(dShift),
+    );
+    return [dx, dScale, dShift];
+  };
+}
+
+/** Kernels `CenMoments` and `CenBnGrad` for `wasm` (the gradient in oneDNN when given). */
+export function bnTrainKernelConfigs(dnn?: OneDnn): KernelConfig[] {
+  return [
+    { kernelName: "CenMoments", backendName: "wasm", kernelFunc: momentsKernel },
+    {
+      kernelName: "CenBnGrad",
+      backendName: "wasm",
+      kernelFunc: dnn ? bnGradNative(dnn) : bnGradKernel,
+    },
+  ];
+}
 
 /** Gradient of `CenMoments`: ∂x = dμ/M + dσ²·2(x − μ)/M. */
 export const momentsGradConfig: tf.GradConfig = {
@@ -217,10 +254,16 @@ function patchedBatchNorm(name: string): Fn {
   };
 }
 
-/** Installs the training batch norm (kernels, gradient and the two tfjs-core entries). */
-export function installBnTrain(): void {
-  for (const k of bnTrainKernelConfigs) {
-    if (!tf.getKernel(k.kernelName, k.backendName)) tf.registerKernel(k);
+/**
+ * Installs the training batch norm (kernels, gradient and the tfjs-core entries); with `dnn`
+ * its backward pass runs in oneDNN.
+ */
+export function installBnTrain(dnn?: OneDnn): void {
+  for (const k of bnTrainKernelConfigs(dnn)) {
+    if (tf.getKernel(k.kernelName, k.backendName)) {
+      tf.unregisterKernel(k.kernelName, k.backendName);
+    }
+    tf.registerKernel(k);
   }
   if (!tf.getGradient("CenMoments")) tf.registerGradient(momentsGradConfig);
   if (originals.size > 0) return;

@@ -12,12 +12,13 @@ import type { ConvShape, OneDnn } from "./onednn.ts";
 import type { WasmBackendLike } from "./wasm_kernels.ts";
 
 /** The wasm backend with the raw heap (emscripten's HEAPU8) and tensor offsets. */
-interface HeapBackend extends WasmBackendLike {
+export interface HeapBackend extends WasmBackendLike {
   wasm: WasmBackendLike["wasm"] & { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
 }
 
-function heap(backend: HeapBackend): (t: TensorInfo) => Deno.PointerValue {
+/** Pointer of a tensor's data on the wasm heap (call after the kernel's last allocation). */
+export function heap(backend: HeapBackend): (t: TensorInfo) => Deno.PointerValue {
   // Taken after every allocation of the kernel: growing the heap may move it.
   const base = Deno.UnsafePointer.of(backend.wasm.HEAPU8);
   return (t) => Deno.UnsafePointer.offset(base!, backend.dataIdMap.get(t.dataId).memoryOffset);
@@ -120,6 +121,25 @@ export function nativeKernelConfigs(
     dnn.convBackwardWeights(s, p(x), p(dy), p(out));
     return out;
   };
+  const batchNorm: KernelFunc = (args) => {
+    const backend = args.backend as unknown as HeapBackend;
+    const { x, mean, variance, offset, scale } = args.inputs as Record<string, TensorInfo>;
+    const eps = (args.attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
+    const c = x.shape[x.shape.length - 1];
+    const perChannel = (t?: TensorInfo) =>
+      t !== undefined && t.shape.length === 1 && t.shape[0] === c;
+    if (
+      x.dtype !== "float32" || x.shape.length < 2 || !perChannel(mean) ||
+      !perChannel(variance) || !perChannel(offset) || !perChannel(scale)
+    ) {
+      return delegate("FusedBatchNorm", args);
+    }
+    const out = backend.makeOutput(x.shape, "float32");
+    const p = heap(backend);
+    const rows = x.shape.reduce((a, b) => a * b, 1) / c;
+    dnn.bnForward(rows, c, eps, p(x), p(mean), p(variance), p(scale), p(offset), p(out));
+    return out;
+  };
   const cfg = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({
     kernelName,
     backendName: "wasm",
@@ -130,6 +150,7 @@ export function nativeKernelConfigs(
     cfg("FusedConv2D", forward("FusedConv2D")),
     cfg("Conv2DBackpropInput", backpropInput),
     cfg("Conv2DBackpropFilter", backpropFilter),
+    cfg("FusedBatchNorm", batchNorm),
   ];
 }
 

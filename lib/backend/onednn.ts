@@ -33,6 +33,21 @@ const Q_WEIGHTS_MD = 131;
 const Q_DIFF_WEIGHTS_MD = 132;
 const Q_DST_MD = 133;
 const Q_DIFF_DST_MD = 134;
+const TAG_A = 2;
+const TAG_NC = 3;
+const PROP_BACKWARD = 128;
+const ALG_POOLING_MAX = 511;
+const ARG_WORKSPACE = 64;
+const ARG_MEAN = 49;
+const ARG_VARIANCE = 50;
+const ARG_SCALE = 51;
+const ARG_SHIFT = 52;
+const ARG_DIFF_SCALE = 255;
+const ARG_DIFF_SHIFT = 256;
+const Q_WORKSPACE_MD = 135;
+const BN_USE_GLOBAL_STATS = 0x1;
+const BN_USE_SCALE = 0x8;
+const BN_USE_SHIFT = 0x10;
 // Sizes of oneDNN 2.x structs (x86-64): the library writes into buffers we own.
 const MD_BYTES = 696;
 const OP_DESC_BYTES = 8192;
@@ -77,6 +92,32 @@ const SYMBOLS = {
       "buffer",
       "buffer",
     ],
+    result: "i32",
+  },
+  dnnl_pooling_forward_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_pooling_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  dnnl_batch_normalization_forward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "f32", "u32"],
+    result: "i32",
+  },
+  dnnl_batch_normalization_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "u32"],
     result: "i32",
   },
   dnnl_primitive_desc_create: {
@@ -142,6 +183,24 @@ export interface ConvShape {
   pr: number;
 }
 
+/** A max pooling (NHWC) with its window, strides and padding. */
+export interface PoolShape {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  pt: number;
+  pl: number;
+  pb: number;
+  pr: number;
+}
+
 /** The three convolution passes, on raw pointers into one memory (the wasm heap). */
 export interface OneDnn {
   /** e.g. "oneDNN 2.6.3". */
@@ -178,6 +237,39 @@ export interface OneDnn {
     a: Deno.PointerValue,
     b: Deno.PointerValue,
     c: Deno.PointerValue,
+  ): void;
+  /** dx of a max pooling, recomputing the argmax from x (forward-training, then backward). */
+  maxPoolBackward(
+    s: PoolShape,
+    x: Deno.PointerValue,
+    dy: Deno.PointerValue,
+    dx: Deno.PointerValue,
+  ): void;
+  /** y = (x − μ)·γ/√(σ²+ε) + β over NHWC `x` viewed as [rows, c] with given statistics. */
+  bnForward(
+    rows: number,
+    c: number,
+    eps: number,
+    x: Deno.PointerValue,
+    mean: Deno.PointerValue,
+    variance: Deno.PointerValue,
+    scale: Deno.PointerValue,
+    shift: Deno.PointerValue,
+    y: Deno.PointerValue,
+  ): void;
+  /** Training-mode batch-norm backward: dx (through the batch statistics), dγ, dβ. */
+  bnBackward(
+    rows: number,
+    c: number,
+    eps: number,
+    x: Deno.PointerValue,
+    mean: Deno.PointerValue,
+    variance: Deno.PointerValue,
+    dy: Deno.PointerValue,
+    scale: Deno.PointerValue,
+    dx: Deno.PointerValue,
+    dScale: Deno.PointerValue,
+    dShift: Deno.PointerValue,
   ): void;
   /** Implementation names oneDNN picked, per cached primitive (for the bench's report). */
   implementations(): string[];
@@ -436,6 +528,79 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
     return p;
   };
 
+  const pools = new Map<string, {
+    fwd: Deno.PointerValue;
+    bwd: Deno.PointerValue;
+    src: Uint8Array;
+    dst: Uint8Array;
+    ws: Deno.PointerValue;
+    wsBytes: number;
+    impl: string;
+  }>();
+
+  /** Batch-norm primitives over [rows, c] data (2-D "nc": NHWC flattened), cached per shape. */
+  const bns = new Map<string, {
+    fwd: Deno.PointerValue;
+    bwd: Deno.PointerValue;
+    data: Uint8Array;
+    stat: Uint8Array;
+  }>();
+  const bnFor = (rows: number, c: number, eps: number) => {
+    const k = `${rows},${c},${eps}`;
+    let b = bns.get(k);
+    if (!b) {
+      const data = md([rows, c], TAG_NC);
+      const stat = md([c], TAG_A);
+      const fd = new Uint8Array(OP_DESC_BYTES);
+      check(
+        lib.dnnl_batch_normalization_forward_desc_init(
+          fd,
+          PROP_FWD_INFERENCE,
+          data,
+          eps,
+          BN_USE_GLOBAL_STATS | BN_USE_SCALE | BN_USE_SHIFT,
+        ),
+        "bn_forward_desc_init",
+      );
+      check(lib.dnnl_primitive_desc_create(outBuf, fd, null, engine, null), "pd_create(bn)");
+      const fpd = readPtr(out);
+      check(lib.dnnl_primitive_create(outBuf, fpd), "primitive_create(bn)");
+      const fwd = readPtr(out);
+      // The backward pass needs a training-forward descriptor as its hint.
+      const hd = new Uint8Array(OP_DESC_BYTES);
+      check(
+        lib.dnnl_batch_normalization_forward_desc_init(
+          hd,
+          PROP_FWD_TRAINING,
+          data,
+          eps,
+          BN_USE_SCALE | BN_USE_SHIFT,
+        ),
+        "bn_forward_desc_init(hint)",
+      );
+      check(lib.dnnl_primitive_desc_create(outBuf, hd, null, engine, null), "pd_create(bn hint)");
+      const hpd = readPtr(out);
+      const bd = new Uint8Array(OP_DESC_BYTES);
+      check(
+        lib.dnnl_batch_normalization_backward_desc_init(
+          bd,
+          PROP_BACKWARD,
+          data,
+          data,
+          eps,
+          BN_USE_SCALE | BN_USE_SHIFT,
+        ),
+        "bn_backward_desc_init",
+      );
+      check(lib.dnnl_primitive_desc_create(outBuf, bd, null, engine, hpd), "pd_create(bn bwd)");
+      const bpd = readPtr(out);
+      check(lib.dnnl_primitive_create(outBuf, bpd), "primitive_create(bn bwd)");
+      b = { fwd, bwd: readPtr(out), data, stat };
+      bns.set(k, b);
+    }
+    return b;
+  };
+
   const CHAR_N = "N".charCodeAt(0);
   const CHAR_T = "T".charCodeAt(0);
 
@@ -524,6 +689,130 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
         ),
         "sgemm",
       );
+    },
+    maxPoolBackward(s, x, dy, dx) {
+      const k = `pool:${Object.values(s).join(",")}`;
+      let p = pools.get(k);
+      if (!p) {
+        const src = md([s.n, s.c, s.h, s.w], TAG_NHWC);
+        const dst = md([s.n, s.c, s.oh, s.ow], TAG_NHWC);
+        const st = dims([s.sh, s.sw]) as unknown as Uint8Array;
+        const ker = dims([s.kh, s.kw]) as unknown as Uint8Array;
+        const pl = dims([s.pt, s.pl]) as unknown as Uint8Array;
+        const pr = dims([s.pb, s.pr]) as unknown as Uint8Array;
+        const fd = new Uint8Array(OP_DESC_BYTES);
+        check(
+          lib.dnnl_pooling_forward_desc_init(
+            fd,
+            PROP_FWD_TRAINING,
+            ALG_POOLING_MAX,
+            src,
+            dst,
+            st,
+            ker,
+            pl,
+            pr,
+          ),
+          "pooling_forward_desc_init",
+        );
+        check(lib.dnnl_primitive_desc_create(outBuf, fd, null, engine, null), "pd_create(pool)");
+        const fpd = readPtr(out);
+        check(lib.dnnl_primitive_create(outBuf, fpd), "primitive_create(pool)");
+        const fwd = readPtr(out);
+        const ws = lib.dnnl_primitive_desc_query_md(fpd, Q_WORKSPACE_MD, 0);
+        const bd = new Uint8Array(OP_DESC_BYTES);
+        check(
+          lib.dnnl_pooling_backward_desc_init(bd, ALG_POOLING_MAX, src, dst, st, ker, pl, pr),
+          "pooling_backward_desc_init",
+        );
+        check(lib.dnnl_primitive_desc_create(outBuf, bd, null, engine, fpd), "pd_create(pool bwd)");
+        const bpd = readPtr(out);
+        check(lib.dnnl_primitive_create(outBuf, bpd), "primitive_create(pool bwd)");
+        p = {
+          fwd,
+          bwd: readPtr(out),
+          src,
+          dst,
+          ws,
+          wsBytes: Number(lib.dnnl_memory_desc_get_size(ws)),
+          impl: implName(bpd),
+        };
+        pools.set(k, p);
+      }
+      const y = stageBuffer(100, s.n * s.oh * s.ow * s.c * 4);
+      const wsBuf = stageBuffer(101, p.wsBytes);
+      const mx = memory(Deno.UnsafePointer.of(p.src), x);
+      const my = memory(Deno.UnsafePointer.of(p.dst), y);
+      const mw = memory(p.ws, wsBuf);
+      const mdy = memory(Deno.UnsafePointer.of(p.dst), dy);
+      const mdx = memory(Deno.UnsafePointer.of(p.src), dx);
+      check(
+        lib.dnnl_primitive_execute(
+          p.fwd,
+          stream,
+          3,
+          execArgs([[ARG_SRC, mx], [ARG_DST, my], [ARG_WORKSPACE, mw]]),
+        ),
+        "pool forward",
+      );
+      check(
+        lib.dnnl_primitive_execute(
+          p.bwd,
+          stream,
+          3,
+          execArgs([[ARG_DIFF_DST, mdy], [ARG_WORKSPACE, mw], [ARG_DIFF_SRC, mdx]]),
+        ),
+        "pool backward",
+      );
+      check(lib.dnnl_stream_wait(stream), "stream_wait");
+      for (const m of [mx, my, mw, mdy, mdx]) lib.dnnl_memory_destroy(m);
+    },
+    bnForward(rows, c, eps, x, mean, variance, scale, shift, y) {
+      const b = bnFor(rows, c, eps);
+      const ms = [
+        memory(Deno.UnsafePointer.of(b.data), x),
+        memory(Deno.UnsafePointer.of(b.stat), mean),
+        memory(Deno.UnsafePointer.of(b.stat), variance),
+        memory(Deno.UnsafePointer.of(b.stat), scale),
+        memory(Deno.UnsafePointer.of(b.stat), shift),
+        memory(Deno.UnsafePointer.of(b.data), y),
+      ];
+      const args = [ARG_SRC, ARG_MEAN, ARG_VARIANCE, ARG_SCALE, ARG_SHIFT, ARG_DST];
+      check(
+        lib.dnnl_primitive_execute(b.fwd, stream, 6, execArgs(args.map((a, i) => [a, ms[i]]))),
+        "bn forward",
+      );
+      check(lib.dnnl_stream_wait(stream), "stream_wait");
+      for (const m of ms) lib.dnnl_memory_destroy(m);
+    },
+    bnBackward(rows, c, eps, x, mean, variance, dy, scale, dx, dScale, dShift) {
+      const b = bnFor(rows, c, eps);
+      const ms = [
+        memory(Deno.UnsafePointer.of(b.data), x),
+        memory(Deno.UnsafePointer.of(b.stat), mean),
+        memory(Deno.UnsafePointer.of(b.stat), variance),
+        memory(Deno.UnsafePointer.of(b.data), dy),
+        memory(Deno.UnsafePointer.of(b.stat), scale),
+        memory(Deno.UnsafePointer.of(b.data), dx),
+        memory(Deno.UnsafePointer.of(b.stat), dScale),
+        memory(Deno.UnsafePointer.of(b.stat), dShift),
+      ];
+      const args = [
+        ARG_SRC,
+        ARG_MEAN,
+        ARG_VARIANCE,
+        ARG_DIFF_DST,
+        ARG_SCALE,
+        ARG_DIFF_SRC,
+        ARG_DIFF_SCALE,
+        ARG_DIFF_SHIFT,
+      ];
+      check(
+        lib.dnnl_primitive_execute(b.bwd, stream, 8, execArgs(args.map((a, i) => [a, ms[i]]))),
+        "bn backward",
+      );
+      check(lib.dnnl_stream_wait(stream), "stream_wait");
+      for (const m of ms) lib.dnnl_memory_destroy(m);
     },
     implementations() {
       return [...cache].map(([k, p]) => `${k.split(":")[0]} ${p.impl}`);

@@ -26,7 +26,7 @@ import { installFusedConv, uninstallFusedConv } from "./fused_conv.ts";
 export type KernelMode = "auto" | "native" | "wasm" | "stock";
 
 const CONV_KERNELS = ["Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"];
-const OP_KERNELS = ["Identity", "Sum", "Mean", "MaxPoolGrad"];
+const OP_KERNELS = ["Identity", "Sum", "Mean", "MaxPoolGrad", "FusedBatchNorm"];
 const REPLACED = [...CONV_KERNELS, ...OP_KERNELS];
 
 const stock = {
@@ -112,6 +112,7 @@ export async function registerTrainingKernels(mode: KernelMode = "auto"): Promis
       `(oneDNN not used: ${d}; run tools/setup-native.sh)`;
   }
   for (const k of fastOpConfigs(stock.kernels, d)) setKernel(k);
+  installBnTrain(d);
   const fallback = {
     ...stock.kernels,
     "Conv2DBackpropInput": conv2DBackpropInputConfig,

@@ -34,6 +34,24 @@ function leadingReduction(shape: number[], axis: number | number[]): [number, nu
   return [shape.reduce((a, b) => a * b, 1) / c, c];
 }
 
+interface PoolAttrs {
+  filterSize: number | [number, number];
+  strides: number | [number, number];
+  pad: "valid" | "same" | number;
+  dimRoundingMode?: "floor" | "round" | "ceil";
+}
+
+function poolInfo(shape: number[], a: PoolAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(
+    shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
+}
+
 /** Σ over rows of a row-major [rows, c] array, in float64 accumulators. */
 function sumRows(src: Float32Array, rows: number, c: number, dst: Float32Array, scale: number) {
   const acc = new Float64Array(c);
@@ -94,21 +112,9 @@ export function fastOpConfigs(
   };
 
   const maxPoolGrad: KernelFunc = (args) => {
+    if (dnn) return maxPoolGradNative(args, dnn);
     const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
-    const a = args.attrs as unknown as {
-      filterSize: number | [number, number];
-      strides: number | [number, number];
-      pad: "valid" | "same" | number;
-      dimRoundingMode?: "floor" | "round" | "ceil";
-    };
-    const info = tf.backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number],
-      a.filterSize,
-      a.strides,
-      1,
-      a.pad,
-      a.dimRoundingMode,
-    );
+    const info = poolInfo(input.shape, args.attrs as unknown as PoolAttrs);
     const backend = args.backend as unknown as RefBackend;
     const out = backend.makeOutput(input.shape, "float32");
     const x = backend.typedArrayFromHeap(input);
@@ -150,6 +156,39 @@ export function fastOpConfigs(
         }
       }
     }
+    return out;
+  };
+
+  const maxPoolGradNative = (args: Parameters<KernelFunc>[0], d: OneDnn) => {
+    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+    const a = args.attrs as unknown as PoolAttrs;
+    const i = poolInfo(input.shape, a);
+    const backend = args.backend as unknown as RefBackend;
+    const out = backend.makeOutput(input.shape, "float32");
+    const base = Deno.UnsafePointer.of(backend.wasm.HEAPU8)!;
+    const at = (t: TensorInfo) =>
+      Deno.UnsafePointer.offset(base, backend.dataIdMap.get(t.dataId).memoryOffset);
+    d.maxPoolBackward(
+      {
+        n: i.batchSize,
+        h: i.inHeight,
+        w: i.inWidth,
+        c: i.inChannels,
+        oh: i.outHeight,
+        ow: i.outWidth,
+        kh: i.filterHeight,
+        kw: i.filterWidth,
+        sh: i.strideHeight,
+        sw: i.strideWidth,
+        pt: i.padInfo.top,
+        pl: i.padInfo.left,
+        pb: i.padInfo.bottom,
+        pr: i.padInfo.right,
+      },
+      at(input),
+      at(dy),
+      at(out),
+    );
     return out;
   };
 

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { crossEntropy, klDivergence, ldlLoss } from "./ldl.ts";
+import { crossEntropy, gaussianLabels, klDivergence, ldlLoss, softCrossEntropy } from "./ldl.ts";
 import { l1Loss, slackL1 } from "./regression.ts";
 
 /** The loss settings a generation needs (a slice of `CenConfig`). */
@@ -16,6 +16,10 @@ export interface LossSettings {
   lambdaT: number;
   /** [choice] Multiply L_kl by τ². */
   klTauSquared: boolean;
+  /** Table 1: train both heads (CEN), only the LDL head, or only the regression head. */
+  heads?: "both" | "ldl" | "reg";
+  /** σ > 0: Gaussian label distribution instead of the one-hot target (DLDL baseline). */
+  labelSigma?: number;
 }
 
 /** Per-batch targets. `pAncestor` and `deltaAncestor` are needed for t > 1. */
@@ -42,6 +46,8 @@ export interface LossParts {
 /**
  * Eq. 14 (t = 1): L = L_ce + λ_1·L_ℓ1.
  * Eq. 15 (t > 1): L = α·L_kl + (1 − α)·L_ce + λ_t·L_slack.
+ * With `heads: "ldl"` only the LDL part is trained, with `heads: "reg"` only the regression part
+ * (Table 1's single-head rows); `ce` is reported in every case.
  */
 export function cenLoss(
   generation: number,
@@ -51,10 +57,20 @@ export function cenLoss(
   settings: LossSettings,
 ): LossParts {
   return tf.tidy(() => {
-    const ce = crossEntropy(z, targets.classIndex);
+    const heads = settings.heads ?? "both";
+    const sigma = settings.labelSigma ?? 0;
+    const ce = sigma > 0
+      ? softCrossEntropy(z, gaussianLabels(targets.classIndex, z.shape[1], sigma))
+      : crossEntropy(z, targets.classIndex);
+    const combine = (ldl: tf.Scalar, reg: tf.Scalar, lambda: number) =>
+      heads === "ldl"
+        ? ldl
+        : heads === "reg"
+        ? tf.mul(reg, lambda) as tf.Scalar
+        : tf.add(ldl, tf.mul(reg, lambda)) as tf.Scalar;
     if (generation === 1) {
       const l1 = l1Loss(s, targets.y);
-      return { total: tf.add(ce, tf.mul(l1, settings.lambda1)) as tf.Scalar, ce, l1 };
+      return { total: combine(ce, l1, settings.lambda1), ce, l1 };
     }
     if (!targets.pAncestor || !targets.deltaAncestor) {
       throw new Error(`generation ${generation} needs the ancestor's p^{t-1} and Δs^{t-1}`);

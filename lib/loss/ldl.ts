@@ -26,6 +26,26 @@ export function crossEntropy(z: tf.Tensor2D, classIndex: tf.Tensor1D): tf.Scalar
 }
 
 /**
+ * Cross-entropy against a soft target distribution q: mean_b(−Σ_i q_i ln p_i) (τ = 1). With q the
+ * one-hot o this is Eq. 4; with a Gaussian around the age it is the DLDL baseline's loss.
+ */
+export function softCrossEntropy(z: tf.Tensor2D, q: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(q, logSoftmaxT(z)), 1))) as tf.Scalar);
+}
+
+/** A discretised Gaussian N(classIndex, σ²) over k classes, normalised to sum to one (DLDL). */
+export function gaussianLabels(classIndex: tf.Tensor1D, k: number, sigma: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const d = tf.sub(
+      tf.reshape(tf.range(0, k), [1, k]),
+      tf.reshape(tf.cast(classIndex, "float32"), [-1, 1]),
+    );
+    const g = tf.exp(tf.div(tf.neg(tf.square(d)), 2 * sigma * sigma));
+    return tf.div(g, tf.sum(g, 1, true)) as tf.Tensor2D;
+  });
+}
+
+/**
  * Eq. 5: L_kl = mean_b Σ_i p^{t−1}_i ln(p^{t−1}_i / p^t_i), with p^t = softmax(z/τ) and the
  * ancestor's `pAncestor` already at τ. Terms with p^{t−1}_i = 0 contribute 0. Its gradient w.r.t.
  * z equals that of −Σ p^{t−1} ln p^t (Eq. 6): (p^t − p^{t−1}) / τ per sample.

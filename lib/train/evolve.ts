@@ -353,7 +353,7 @@ async function trainGeneration(
       );
     }
     const pr = await predictSource(model, opts.test, config, { batchSize: o.batchSize });
-    const scored = scoreAges(pr, opts.test.ages, opts.test.apparent);
+    const scored = scoreAges(pr, opts.test.ages, opts.test.apparent, config.heads);
     await saveModel(model, gp.model, {
       cen: {
         generation: t,

@@ -40,3 +40,10 @@ Deno.test("Eq. 15: Lᵗ = α·L_kl + (1 − α)·L_ce + λ_t·L_slack", () => {
 Deno.test("Eq. 15 without the ancestor's outputs is an error", () => {
   assertThrows(() => cenLoss(2, z, s, targets, settings), Error, "ancestor");
 });
+
+Deno.test("Table 1 single-head rows: heads 'ldl' trains only L_ldl, 'reg' only λ·L_ℓ1", () => {
+  const ldl = cenLoss(1, z, s, targets, { ...settings, heads: "ldl" });
+  assertAlmostEquals(ldl.total.dataSync()[0], CE, 1e-5);
+  const reg = cenLoss(1, z, s, targets, { ...settings, heads: "reg" });
+  assertAlmostEquals(reg.total.dataSync()[0], 4 * 0.15, 1e-5);
+});

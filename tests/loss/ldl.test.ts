@@ -1,7 +1,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assertAlmostEquals, assertEquals } from "@std/assert";
 import { initBackend } from "../../lib/backend.ts";
-import { crossEntropy, klDivergence, ldlLoss, softmaxT } from "../../lib/loss/ldl.ts";
+import {
+  crossEntropy,
+  gaussianLabels,
+  klDivergence,
+  ldlLoss,
+  softCrossEntropy,
+  softmaxT,
+} from "../../lib/loss/ldl.ts";
 
 await initBackend();
 
@@ -53,4 +60,15 @@ Deno.test("Eq. 7: L_ldl = α·L_kl + (1 − α)·L_ce", () => {
   assertAlmostEquals(mix(0.25), 3.5, 1e-6);
   assertAlmostEquals(mix(0), 4, 1e-6);
   assertAlmostEquals(mix(1), 2, 1e-6);
+});
+
+Deno.test("DLDL baseline: Gaussian label distribution (σ = 2) and its cross-entropy", () => {
+  const q = gaussianLabels(tf.tensor1d([1], "int32"), 3, 2).dataSync();
+  // weights exp(−d²/8) for d = −1, 0, 1: e^−1/8, 1, e^−1/8, normalised
+  const w = Math.exp(-1 / 8), sum = 1 + 2 * w;
+  close(q, [w / sum, 1 / sum, w / sum]);
+  // a one-hot target gives back Eq. 4
+  const z = tf.tensor2d([[1, 2, 3]]);
+  const ce = softCrossEntropy(z, tf.tensor2d([[0, 0, 1]])).dataSync()[0];
+  assertAlmostEquals(ce, -Math.log(0.66524095577), 1e-6);
 });
