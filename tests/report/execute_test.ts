@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertGreater, assertLess, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
-import { executeNotebook, findJupyter, projectRoot } from "../../lib/report/execute.ts";
+import { executeNotebook, findJupyter, jupyterEnv, projectRoot } from "../../lib/report/execute.ts";
 import {
   cellSource,
   type Notebook,
@@ -198,5 +198,39 @@ Deno.test({
       message = (e as Error).message;
     }
     assertStringIncludes(message, "not a parameter of this notebook (has: a)");
+  },
+});
+
+Deno.test({
+  name: "output that trails the last cell is kept (plain nbconvert --execute loses it)",
+  ignore,
+  async fn() {
+    const nb = notebook([
+      code('console.log("one");'),
+      code('setTimeout(() => console.log("trailing"), 300);\nconsole.log("two");'),
+    ]);
+    const ours = await run(nb);
+    assertEquals(ours.code, 0, ours.stderr);
+    assertEquals(text(ours.nb.cells[1], "stream"), "two\ntrailing\n");
+    assertGreater(ours.stats!.late_outputs, 0);
+    // The same notebook through plain nbconvert: it stops reading at the kernel's idle.
+    const dir = await Deno.makeTempDir({ prefix: "cen-plain-" });
+    try {
+      const input = join(dir, "t.ipynb");
+      // nbconvert validates the kernelspec strictly (our executor fills it in).
+      nb.metadata.kernelspec = { name: "deno", display_name: "Deno", language: "typescript" };
+      await Deno.writeTextFile(input, JSON.stringify(nb));
+      const out = await new Deno.Command(probe.python!, {
+        args: ["-m", "nbconvert", "--to", "notebook", "--execute", "--output", "plain", input],
+        env: jupyterEnv(),
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert(out.success, `nbconvert --execute failed: ${new TextDecoder().decode(out.stderr)}`);
+      const plain = await readNotebook(join(dir, "plain.ipynb"));
+      assertEquals(text(plain.cells[1], "stream"), "two\n");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });
