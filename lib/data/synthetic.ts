@@ -526,15 +526,23 @@ export function renderFace(spec: FaceSpec, size: number): Uint8Array {
   // Jowls and marionette lines in old age.
   if (c.sag > 0.05) {
     for (const side of [-1, 1]) {
-      paint(img, f, -1.2, 0.6, 1.2, chin + 0.1, (u, v, px) => {
-        const su = u * side;
-        if (su < 0) return;
-        const mu = 0.42 * p.mouthWidth, t = (v - mouthY) / (chin - mouthY);
-        const line = Math.abs(su - (mu + 0.05 + 0.06 * t));
-        const amt = c.sag * 0.3 * Math.exp(-((line / 0.03) ** 2)) * clamp01(t * 3) *
-          clamp01((1 - t) * 2);
-        darken(px, amt * cov(headSd(u, v)));
-      });
+      paint(
+        img,
+        f,
+        side < 0 ? -1.2 : 0,
+        mouthY - 0.05,
+        side < 0 ? 0 : 1.2,
+        chin + 0.1,
+        (u, v, px) => {
+          const su = u * side;
+          if (su < 0) return;
+          const mu = 0.42 * p.mouthWidth, t = (v - mouthY) / (chin - mouthY);
+          const line = Math.abs(su - (mu + 0.05 + 0.06 * t));
+          const amt = c.sag * 0.3 * Math.exp(-((line / 0.03) ** 2)) * clamp01(t * 3) *
+            clamp01((1 - t) * 2);
+          darken(px, amt * cov(headSd(u, v)));
+        },
+      );
     }
   }
 
@@ -655,7 +663,8 @@ export function renderFace(spec: FaceSpec, size: number): Uint8Array {
   // Nasolabial folds: deepen steadily from the twenties.
   if (c.nasolabial > 0.02) {
     for (const side of [-1, 1]) {
-      paint(img, f, -1, noseY - 0.1, 1, mouthY + 0.3, (u, v, px) => {
+      const u0 = nx * 0.7 + side * (noseW - 0.05), u1 = nx * 0.7 + side * (noseW + 0.4);
+      paint(img, f, Math.min(u0, u1), noseY - 0.1, Math.max(u0, u1), mouthY + 0.3, (u, v, px) => {
         const t = (v - noseY) / (mouthY + 0.2 - noseY);
         if (t < 0 || t > 1) return;
         const curve = nx * 0.7 + side * (noseW + 0.08 + 0.18 * Math.sin(t * Math.PI * 0.6));
