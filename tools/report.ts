@@ -75,11 +75,22 @@ async function check(pages: string[]): Promise<boolean> {
     console.error("report: --check needs chromium (bash tools/setup-system.sh)");
     return false;
   }
-  const results = await checkPages(pages, { chromium });
+  const present: string[] = [];
+  let missing = 0;
+  for (const p of pages) {
+    try {
+      await Deno.stat(p);
+      present.push(p);
+    } catch {
+      console.log(`FAIL ${p}: missing (run deno task report first)`);
+      missing++;
+    }
+  }
+  const results = await checkPages(present, { chromium });
   for (const r of results) console.log(formatCheck(r));
   const ok = results.every((r) => r.ok);
   console.log(`report check: ${results.filter((r) => r.ok).length}/${results.length} pages ok`);
-  return ok && results.length > 0;
+  return ok && missing === 0 && results.length > 0;
 }
 
 async function main(): Promise<number> {
@@ -95,6 +106,7 @@ async function main(): Promise<number> {
   if (notebooks.length === 0) fail("no notebooks/NN-*.ipynb to run");
   const probe = await findJupyter();
   if (!probe.python) fail(probe.reason ?? "no Jupyter");
+  const t0 = performance.now();
   const report = await buildReport({
     notebooks,
     executedDir: join(root, "results", "executed"),
@@ -105,7 +117,10 @@ async function main(): Promise<number> {
     failFast: args.failFast,
     quiet: args.quiet,
   });
-  console.log(`report: ${report.indexPath}`);
+  const wall = (performance.now() - t0) / 1000;
+  console.log(
+    `report: ${report.indexPath} (${report.entries.length} notebooks, ${wall.toFixed(0)} s wall)`,
+  );
   for (const e of report.entries) {
     console.log(
       `  ${e.status === "ok" ? "ok    " : "FAILED"} ${e.name} (${e.seconds.toFixed(1)} s)` +
