@@ -34,7 +34,6 @@ const Q_DIFF_WEIGHTS_MD = 132;
 const Q_DST_MD = 133;
 const Q_DIFF_DST_MD = 134;
 const TAG_A = 2;
-const TAG_NC = 3;
 const PROP_BACKWARD = 128;
 const ALG_POOLING_MAX = 511;
 const ARG_WORKSPACE = 64;
@@ -549,7 +548,8 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
     const k = `${rows},${c},${eps}`;
     let b = bns.get(k);
     if (!b) {
-      const data = md([rows, c], TAG_NC);
+      // [rows, c, 1, 1] in nhwc: the same bytes as [rows, c], but the jit "nspc" kernels take it.
+      const data = md([rows, c, 1, 1], TAG_NHWC);
       const stat = md([c], TAG_A);
       const fd = new Uint8Array(OP_DESC_BYTES);
       check(
@@ -793,6 +793,8 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
         memory(Deno.UnsafePointer.of(b.stat), variance),
         memory(Deno.UnsafePointer.of(b.data), dy),
         memory(Deno.UnsafePointer.of(b.stat), scale),
+        // oneDNN 2.6 wants β here too though dβ does not depend on it: γ's buffer stands in.
+        memory(Deno.UnsafePointer.of(b.stat), scale),
         memory(Deno.UnsafePointer.of(b.data), dx),
         memory(Deno.UnsafePointer.of(b.stat), dScale),
         memory(Deno.UnsafePointer.of(b.stat), dShift),
@@ -803,12 +805,13 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
         ARG_VARIANCE,
         ARG_DIFF_DST,
         ARG_SCALE,
+        ARG_SHIFT,
         ARG_DIFF_SRC,
         ARG_DIFF_SCALE,
         ARG_DIFF_SHIFT,
       ];
       check(
-        lib.dnnl_primitive_execute(b.bwd, stream, 8, execArgs(args.map((a, i) => [a, ms[i]]))),
+        lib.dnnl_primitive_execute(b.bwd, stream, 9, execArgs(args.map((a, i) => [a, ms[i]]))),
         "bn backward",
       );
       check(lib.dnnl_stream_wait(stream), "stream_wait");

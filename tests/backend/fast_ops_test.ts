@@ -57,6 +57,26 @@ for (const mode of modesToTest()) {
     }
   });
 
+  Deno.test(`[${mode}] FusedBatchNorm forward on wasm matches cpu`, async () => {
+    for (const shape of [[2, 5, 3, 4], [1, 7, 7, 3], [6, 5], [32, 8, 8, 16]]) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const c = shape[shape.length - 1];
+      const f = () =>
+        tf.batchNorm(
+          tf.tensor(values(size, 71, 3, 1), shape),
+          tf.tensor1d(values(c, 72)),
+          tf.tensor1d(values(c, 73, 0.5, 0.8)),
+          tf.tensor1d(values(c, 74)),
+          tf.tensor1d(values(c, 75, 1, 0.5)),
+          1e-3,
+        );
+      await useMode(mode);
+      const [got] = await runOn("wasm", f);
+      const [want] = await runOn("cpu", f);
+      assertLessOrEqual(relErr(got, want), 1e-5, `${shape}`);
+    }
+  });
+
   Deno.test(`[${mode}] Identity shares the buffer and survives the source's disposal`, async () => {
     await useMode(mode);
     const x = tf.tensor2d([[1, 2], [3, 4]]);
