@@ -257,8 +257,13 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The run id: the first 12 hex digits of SHA-256 over the canonical JSON of the config. */
-export async function configHash(config: CenConfig): Promise<string> {
-  const bytes = new TextEncoder().encode(canonicalJson(config));
+export function configHash(config: CenConfig): Promise<string> {
+  return hashJson(config);
+}
+
+/** The first 12 hex digits of SHA-256 over the canonical JSON of any value. */
+export async function hashJson(value: unknown): Promise<string> {
+  const bytes = new TextEncoder().encode(canonicalJson(value));
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest.subarray(0, 6), (b) => b.toString(16).padStart(2, "0")).join("");
 }

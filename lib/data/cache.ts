@@ -201,6 +201,61 @@ export async function buildCache(samples: AgeSample[], options: BuildOptions): P
     return ready;
   }
   await Deno.mkdir(dir, { recursive: true });
+  const release = await acquireBuildLock(dir, log);
+  try {
+    const built = await openCache(dir, options.memoryLimitBytes);
+    if (built) return built; // another process finished it while we waited
+    return await build(samples, options, key, dir);
+  } finally {
+    await release();
+  }
+}
+
+/** Is process `pid` alive? (Linux: /proc; elsewhere assume yes.) */
+async function alive(pid: number): Promise<boolean> {
+  if (pid === Deno.pid) return true;
+  if (!(await exists("/proc/self"))) return true;
+  return await exists(`/proc/${pid}`);
+}
+
+/**
+ * Takes `build.lock` in `dir` (one builder per cache): waits while a live process holds it,
+ * takes over a lock left by a dead one. Returns the release function.
+ */
+async function acquireBuildLock(
+  dir: string,
+  log: (line: string) => void,
+): Promise<() => Promise<void>> {
+  const path = join(dir, "build.lock");
+  let told = false;
+  for (;;) {
+    try {
+      const f = await Deno.open(path, { createNew: true, write: true });
+      await f.write(new TextEncoder().encode(String(Deno.pid)));
+      f.close();
+      return () => Deno.remove(path).catch(() => {});
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    }
+    const pid = Number((await Deno.readTextFile(path).catch(() => "")).trim());
+    if (Number.isInteger(pid) && pid > 0 && (await alive(pid))) {
+      if (!told) log(`cache ${dir}: another build (process ${pid}) is running; waiting`);
+      told = true;
+      await new Promise((r) => setTimeout(r, 500));
+    } else {
+      await Deno.remove(path).catch(() => {}); // stale: its builder died
+    }
+  }
+}
+
+async function build(
+  samples: AgeSample[],
+  options: BuildOptions,
+  key: string,
+  dir: string,
+): Promise<Cache> {
+  const { settings } = options;
+  const log = options.log ?? (() => {});
   const per = settings.size * settings.size * 3;
   const pixelsPath = join(dir, "pixels.bin");
   const rowsPath = join(dir, "rows.jsonl"), skipPath = join(dir, "skipped.jsonl");

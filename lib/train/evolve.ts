@@ -33,8 +33,11 @@ import {
   saveAncestorStore,
 } from "./ancestor.ts";
 import {
+  DEFAULT_RUNS_ROOT,
   type EpochLog,
   finalModelDir,
+  generationIndexPath,
+  generationKey,
   type GenerationResult,
   type GenPaths,
   type RunMetrics,
@@ -90,7 +93,8 @@ export async function runEvolution(
   let ancestor: AncestorStore | undefined;
   for (let t = 1; t <= config.generations; t++) {
     const gp = paths.gen(t);
-    let result = await readJsonIfExists<GenerationResult>(gp.result);
+    let result = await readJsonIfExists<GenerationResult>(gp.result) ??
+      await reuseGeneration(config, t, gp, opts.runsRoot, log);
     if (result) {
       log(`generation ${t}: done earlier (MAE ${result.metrics.mae.toFixed(3)}), reused`);
     } else {
@@ -101,6 +105,12 @@ export async function runEvolution(
       }
       result = trained;
     }
+    await writeJsonAtomic(
+      generationIndexPath(opts.runsRoot ?? DEFAULT_RUNS_ROOT, await generationKey(config, t)),
+      {
+        dir: gp.dir,
+      },
+    );
     metrics.generations.push(result);
     await writeJsonAtomic(paths.metrics, metrics);
     if (t < config.generations && config.ancestorOutputs === "stored") {
@@ -108,6 +118,44 @@ export async function runEvolution(
     }
   }
   return { id: paths.id, dir: paths.dir, metrics, complete: true };
+}
+
+/**
+ * Copies a finished generation with the same {@link generationKey} from another run (e.g. the
+ * ancestor shared by runs that differ only in τ) instead of training it again.
+ */
+async function reuseGeneration(
+  config: CenConfig,
+  t: number,
+  gp: GenPaths,
+  runsRoot: string | undefined,
+  log: (line: string) => void,
+): Promise<GenerationResult | undefined> {
+  const key = await generationKey(config, t);
+  const entry = await readJsonIfExists<{ dir: string }>(
+    generationIndexPath(runsRoot ?? DEFAULT_RUNS_ROOT, key),
+  );
+  if (!entry || entry.dir === gp.dir || !(await exists(join(entry.dir, "result.json")))) {
+    return undefined;
+  }
+  await replaceDirAtomic(gp.dir, async (tmp) => {
+    for (
+      const name of ["model", "result.json", "predictions.json", "ancestor.json", "ancestor.bin"]
+    ) {
+      if (await exists(join(entry.dir, name))) {
+        await copyTree(join(entry.dir, name), join(tmp, name));
+      }
+    }
+  });
+  log(`generation ${t}: same as ${entry.dir} (key ${key}): copied, not retrained`);
+  return await readJsonIfExists<GenerationResult>(gp.result);
+}
+
+async function copyTree(from: string, to: string): Promise<void> {
+  const info = await Deno.stat(from);
+  if (info.isFile) return await Deno.copyFile(from, to);
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) await copyTree(join(from, e.name), join(to, e.name));
 }
 
 function checkSources(config: CenConfig, train: SampleSource, test: SampleSource): void {

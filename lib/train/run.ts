@@ -6,7 +6,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { type CenConfig, configHash } from "../config.ts";
+import { type CenConfig, configHash, hashJson } from "../config.ts";
 import { exists, readJsonIfExists } from "../fsutil.ts";
 import type { AgeMetrics } from "../metrics.ts";
 
@@ -107,4 +107,30 @@ export async function finalModelDir(ref: string, root = DEFAULT_RUNS_ROOT): Prom
   }
   const last = metrics.generations[metrics.generations.length - 1].generation;
   return join(dir, `gen-${last}`, "model");
+}
+
+/** Config fields that only generations t > 1 read (Eqs. 5–7, 10–13, 15 and the [choice]s). */
+const OFFSPRING_FIELDS = [
+  "tau",
+  "alpha",
+  "lambdaT",
+  "klTauSquared",
+  "ancestorOutputs",
+  "offspringInit",
+] as const;
+
+/**
+ * The identity of generation t of a config: a hash of what it depends on. The number of
+ * generations T never matters, and generation 1 does not depend on the offspring's settings, so
+ * e.g. runs that differ only in τ share their generation 1 (it is trained once and reused).
+ */
+export function generationKey(config: CenConfig, t: number): Promise<string> {
+  const c: Record<string, unknown> = { ...config, generations: null };
+  if (t === 1) { for (const f of OFFSPRING_FIELDS) c[f] = null; }
+  return hashJson({ generation: t, config: c });
+}
+
+/** Where a finished generation with this key is recorded (shared by all runs under `root`). */
+export function generationIndexPath(root: string, key: string): string {
+  return join(resolve(root), "_generations", `${key}.json`);
 }

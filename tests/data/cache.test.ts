@@ -174,3 +174,23 @@ Deno.test("buildCache: a preparer returning the wrong size is a DataError", asyn
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("buildCache: one builder at a time; a stale lock is taken over", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const p = preparer();
+    const opts = { root, settings, prepare: p.fn, chunk: 2 };
+    const [a, b] = await Promise.all([buildCache(samples(8), opts), buildCache(samples(8), opts)]);
+    assertEquals(p.calls.length, 8); // the second waited and reused the first one's cache
+    assertEquals(a.index, b.index);
+    // A lock left by a process that no longer exists does not block a new build.
+    const key = await cacheKey(samples(3), settings);
+    const dir = join(root, `toy-2-resize-${key}`);
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(join(dir, "build.lock"), "2147483646");
+    const c = await buildCache(samples(3), { root, settings, prepare: preparer().fn });
+    assertEquals(c.index.count, 3);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -191,3 +191,22 @@ Deno.test("online ancestor outputs and ancestor-initialised offspring run (SPEC 
   assert(Number.isFinite(r.metrics.generations[1].metrics.mae));
   assert(!(await exists(join(r.dir, "gen-1/ancestor.json"))), "online mode stores nothing");
 });
+
+Deno.test("runs that differ only in τ share generation 1: trained once, then reused", async () => {
+  const root = await Deno.makeTempDir();
+  const a = await runEvolution(tinyConfig({ tau: 2 }), { train, test, runsRoot: root, log: quiet });
+  const lines: string[] = [];
+  const b = await runEvolution(tinyConfig({ tau: 3 }), {
+    train,
+    test,
+    runsRoot: root,
+    log: (l) => lines.push(l),
+  });
+  assert(a.id !== b.id);
+  assert(lines.some((l) => l.startsWith("generation 1: same as")), lines.join("\n"));
+  assert(!lines.some((l) => l.startsWith("gen 1/")), "generation 1 was retrained");
+  assert(lines.some((l) => l.startsWith("gen 2/2 epoch")), "generation 2 must train");
+  assertEquals(b.metrics.generations[0].metrics, a.metrics.generations[0].metrics);
+  // generation 2 depends on τ: not shared
+  assert(b.metrics.generations[1].metrics.mae !== a.metrics.generations[1].metrics.mae);
+});
