@@ -7,7 +7,10 @@
  * Building is resumable: rows are appended chunk by chunk and `progress.json` (written
  * atomically after each chunk) says how much of the files is valid; an interrupted build is
  * detected (no `index.json`) and completed from there, never used as if whole. The index is
- * written last, by atomic rename.
+ * written last, by atomic rename. One process builds a given cache at a time (`build.lock` holds
+ * its pid; others wait for it, and a lock whose process is gone is taken over). The key covers the
+ * sample list (paths, labels) and the settings, not the image bytes: replacing images in place
+ * under the same names needs a new cache (delete its folder).
  *
  * @module
  */
@@ -238,10 +241,14 @@ async function acquireBuildLock(
       if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
     }
     const pid = Number((await Deno.readTextFile(path).catch(() => "")).trim());
-    if (Number.isInteger(pid) && pid > 0 && (await alive(pid))) {
+    const valid = Number.isInteger(pid) && pid > 0;
+    // A lock without a pid yet is being written (its creator is between open and write).
+    const fresh = !valid &&
+      Date.now() - ((await Deno.stat(path).catch(() => null))?.mtime?.getTime() ?? 0) < 10_000;
+    if (fresh || (valid && (await alive(pid)))) {
       if (!told) log(`cache ${dir}: another build (process ${pid}) is running; waiting`);
       told = true;
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 200));
     } else {
       await Deno.remove(path).catch(() => {}); // stale: its builder died
     }
