@@ -114,3 +114,22 @@ export async function predictSource(
   }
   return out;
 }
+
+/** Predicts a list of images (`size × size × 3` bytes each). */
+export function predictImages(
+  model: tfl.LayersModel,
+  images: readonly Uint8Array[],
+  size: number,
+  range: AgeRange,
+  tau = 1,
+): Predictions {
+  const per = size * size * 3;
+  const all = new Uint8Array(images.length * per);
+  images.forEach((img, i) => all.set(img, i * per));
+  const x = toInput(all, images.length, size);
+  try {
+    return predictTensor(model, x, range, tau);
+  } finally {
+    x.dispose();
+  }
+}

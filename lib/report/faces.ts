@@ -1,0 +1,44 @@
+/**
+ * Face images in notebooks and reports: a grid of RGB crops as inline PNGs with captions.
+ *
+ * @module
+ */
+import sharp from "sharp";
+import { showHtml } from "./display.ts";
+import { escapeHtml } from "./table.ts";
+
+/** Encodes `size × size × 3` RGB bytes as a PNG data URL. */
+export async function pngDataUrl(rgb: Uint8Array, size: number): Promise<string> {
+  const png = await sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).png()
+    .toBuffer();
+  return `data:image/png;base64,${png.toString("base64")}`;
+}
+
+/** HTML of a grid of faces, each shown at `px` pixels with its caption below. */
+export async function faceGridHtml(
+  images: readonly Uint8Array[],
+  size: number,
+  captions: readonly string[] = [],
+  px = 96,
+): Promise<string> {
+  const cells = await Promise.all(
+    images.map(async (img, i) =>
+      `<figure style="margin:2px;text-align:center;font:11px sans-serif">` +
+      `<img src="${await pngDataUrl(img, size)}" width="${px}" height="${px}" ` +
+      `style="image-rendering:pixelated"/><figcaption>${
+        escapeHtml(captions[i] ?? "")
+      }</figcaption></figure>`
+    ),
+  );
+  return `<div style="display:flex;flex-wrap:wrap">${cells.join("")}</div>`;
+}
+
+/** Shows a grid of faces (text fallback outside Jupyter: the captions). */
+export async function showFaces(
+  images: readonly Uint8Array[],
+  size: number,
+  captions: readonly string[] = [],
+  px = 96,
+): Promise<void> {
+  await showHtml(await faceGridHtml(images, size, captions, px), captions.join(" | "));
+}
