@@ -204,7 +204,7 @@ export async function buildCache(samples: AgeSample[], options: BuildOptions): P
     return ready;
   }
   await Deno.mkdir(dir, { recursive: true });
-  const release = await acquireBuildLock(dir, log);
+  const release = await acquireLock(join(dir, "build.lock"), log);
   try {
     const built = await openCache(dir, options.memoryLimitBytes);
     if (built) return built; // another process finished it while we waited
@@ -222,14 +222,13 @@ async function alive(pid: number): Promise<boolean> {
 }
 
 /**
- * Takes `build.lock` in `dir` (one builder per cache): waits while a live process holds it,
+ * Takes the lock file `path` (e.g. one builder per cache): waits while a live process holds it,
  * takes over a lock left by a dead one. Returns the release function.
  */
-async function acquireBuildLock(
-  dir: string,
-  log: (line: string) => void,
+export async function acquireLock(
+  path: string,
+  log: (line: string) => void = () => {},
 ): Promise<() => Promise<void>> {
-  const path = join(dir, "build.lock");
   let told = false;
   for (;;) {
     try {
@@ -246,7 +245,7 @@ async function acquireBuildLock(
     const fresh = !valid &&
       Date.now() - ((await Deno.stat(path).catch(() => null))?.mtime?.getTime() ?? 0) < 10_000;
     if (fresh || (valid && (await alive(pid)))) {
-      if (!told) log(`cache ${dir}: another build (process ${pid}) is running; waiting`);
+      if (!told) log(`${path}: held by process ${pid || "?"}; waiting`);
       told = true;
       await new Promise((r) => setTimeout(r, 200));
     } else {

@@ -25,7 +25,7 @@ import { createRng, mixSeed } from "../rng.ts";
 import { ADAPTERS, loadDataset } from "./adapters/index.ts";
 import { type AlignMode, alignSettings, type FaceDetector, makePreparer } from "./align.ts";
 import { cacheSource } from "./batches.ts";
-import { buildCache } from "./cache.ts";
+import { acquireLock, buildCache } from "./cache.ts";
 import { type DataReport, type SkipRecord, summarize } from "./report.ts";
 import { SYNTHETIC_VERSION, type SyntheticPreset, writeSynthetic } from "./synthetic.ts";
 import type { SampleSource } from "./types.ts";
@@ -289,7 +289,14 @@ async function ensureSynthetic(
     `${preset}-v${SYNTHETIC_VERSION}-n${count ?? "default"}-s${seed}-${size}px`,
   );
   if (await exists(join(dir, "manifest.json"))) return dir;
-  log(`data: generating ${preset} into ${dir}`);
-  await writeSynthetic(dir, { preset, count, seed, size, log });
+  await Deno.mkdir(join(root, "synthetic"), { recursive: true });
+  const release = await acquireLock(`${dir}.lock`, log);
+  try {
+    if (await exists(join(dir, "manifest.json"))) return dir; // made while we waited
+    log(`data: generating ${preset} into ${dir}`);
+    await writeSynthetic(dir, { preset, count, seed, size, log });
+  } finally {
+    await release();
+  }
   return dir;
 }
