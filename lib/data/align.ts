@@ -410,6 +410,8 @@ export function makePreparer(
   mode: AlignMode,
   size: number,
   detector?: FaceDetector,
+  /** Detect on a copy scaled down to this longest side (landmarks are mapped back). */
+  detectMaxSide = 1024,
 ): Preparer {
   if (mode === "resize") {
     return async (s: AgeSample): Promise<Prepared> => {
@@ -421,10 +423,36 @@ export function makePreparer(
   return async (s: AgeSample): Promise<Prepared> => {
     const d = await decodeImage(s.path);
     if (!d.ok) return { ok: false, reason: d.reason, detail: d.detail };
-    const faces = await detector.detect(d.data, d.width, d.height);
+    const k = Math.min(1, detectMaxSide / Math.max(d.width, d.height));
+    let faces: DetectedFace[];
+    if (k < 1) {
+      const small = await downscale(d.data, d.width, d.height, k);
+      faces = await detector.detect(small.data, small.width, small.height);
+    } else {
+      faces = await detector.detect(d.data, d.width, d.height);
+    }
     if (faces.length === 0) {
       return { ok: false, reason: "no-face", detail: `no face found in ${d.width}×${d.height}` };
     }
-    return { ok: true, rgb: alignFace(d.data, d.width, d.height, faces[0].five, size).crop };
+    const sx = k < 1 ? d.width / Math.round(d.width * k) : 1;
+    const sy = k < 1 ? d.height / Math.round(d.height * k) : 1;
+    const five = faces[0].five.map((p) => ({ x: p.x * sx, y: p.y * sy }));
+    return { ok: true, rgb: alignFace(d.data, d.width, d.height, five, size).crop };
   };
+}
+
+/** Scales an RGB image by `k` < 1 with sharp (area-averaging). */
+async function downscale(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  k: number,
+): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const { default: sharp } = await import("sharp");
+  const w = Math.max(1, Math.round(width * k)), h = Math.max(1, Math.round(height * k));
+  const buf = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .resize(w, h, { fit: "fill" })
+    .raw()
+    .toBuffer();
+  return { data: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), width: w, height: h };
 }
