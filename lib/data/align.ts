@@ -197,10 +197,24 @@ export interface DetectedFace {
   five: FivePoints;
 }
 
+/** Options of one detection. */
+export interface DetectOptions {
+  /**
+   * Run the box detector on a copy scaled down (by sharp) to this longest side; the landmarks
+   * still come from the full-resolution image. Default: no scaling.
+   */
+  maxSide?: number;
+}
+
 /** A loaded detector: SSD-MobileNetV1 + 68-point landmarks. */
 export interface FaceDetector {
   /** All faces in an RGB image, best first (score × box area). */
-  detect(rgb: Uint8Array, width: number, height: number): Promise<DetectedFace[]>;
+  detect(
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    options?: DetectOptions,
+  ): Promise<DetectedFace[]>;
   /** Releases the networks' weights. */
   dispose(): void;
 }
@@ -352,25 +366,59 @@ export async function loadFaceDetector(options: DetectorOptions = {}): Promise<F
   await loadNet(marks, dir, "face_landmark_68_model");
   const opts = new api.SsdMobilenetv1Options({ minConfidence: options.minConfidence ?? 0.5 });
   return {
-    async detect(rgb, width, height) {
+    async detect(rgb, width, height, detectOptions = {}) {
       if (rgb.length !== width * height * 3) {
         throw new DataError(`image has ${rgb.length} bytes, want ${width}×${height}×3`);
       }
+      const k = Math.min(1, (detectOptions.maxSide ?? Infinity) / Math.max(width, height));
       const input = tf.tensor3d(rgb, [height, width, 3], "int32");
       try {
-        const dets = await ssd.locateFaces(input, opts);
-        if (dets.length === 0) return [];
-        const crops = await api.extractFaceTensors(input, dets);
+        let boxes: { x: number; y: number; width: number; height: number }[];
+        let scores: number[];
+        if (k < 1) {
+          const small = await downscale(rgb, width, height, k);
+          const t = tf.tensor3d(small.data, [small.height, small.width, 3], "int32");
+          let dets: Any[];
+          try {
+            dets = await ssd.locateFaces(t, opts);
+          } finally {
+            t.dispose();
+          }
+          const sx = width / small.width, sy = height / small.height;
+          boxes = dets.map((d) => ({
+            x: d.box.x * sx,
+            y: d.box.y * sy,
+            width: d.box.width * sx,
+            height: d.box.height * sy,
+          }));
+          scores = dets.map((d) => d.score);
+        } else {
+          const dets: Any[] = await ssd.locateFaces(input, opts);
+          boxes = dets.map((d) => ({
+            x: d.box.x,
+            y: d.box.y,
+            width: d.box.width,
+            height: d.box.height,
+          }));
+          scores = dets.map((d) => d.score);
+        }
+        if (boxes.length === 0) return [];
+        const rects = boxes.map((b) => new api.Rect(b.x, b.y, b.width, b.height));
+        const crops = await api.extractFaceTensors(input, rects);
         const faces: DetectedFace[] = [];
         try {
-          for (let i = 0; i < dets.length; i++) {
+          for (let i = 0; i < boxes.length; i++) {
             const lm = await marks.detectLandmarks(crops[i]);
-            const box = dets[i].box;
-            const shifted = lm.shiftBy(box.x, box.y);
+            const box = boxes[i];
+            // Crops are cut at integer pixels: shift by the rounded corner, as face-api does.
+            const shifted = lm.shiftBy(
+              Math.max(0, Math.floor(box.x)),
+              Math.max(0, Math.floor(box.y)),
+            );
             const pts: Point[] = shifted.positions.map((p: Point) => ({ x: p.x, y: p.y }));
             faces.push({
-              score: dets[i].score,
-              box: { x: box.x, y: box.y, width: box.width, height: box.height },
+              score: scores[i],
+              box,
               landmarks: pts,
               five: fivePointsFrom68(pts),
             });
@@ -410,7 +458,7 @@ export function makePreparer(
   mode: AlignMode,
   size: number,
   detector?: FaceDetector,
-  /** Detect on a copy scaled down to this longest side (landmarks are mapped back). */
+  /** Find faces on a copy scaled down to this longest side (landmarks at full resolution). */
   detectMaxSide = 1024,
 ): Preparer {
   if (mode === "resize") {
@@ -423,20 +471,11 @@ export function makePreparer(
   return async (s: AgeSample): Promise<Prepared> => {
     const d = await decodeImage(s.path);
     if (!d.ok) return { ok: false, reason: d.reason, detail: d.detail };
-    const k = Math.min(1, detectMaxSide / Math.max(d.width, d.height));
-    let faces: DetectedFace[];
-    if (k < 1) {
-      const small = await downscale(d.data, d.width, d.height, k);
-      faces = await detector.detect(small.data, small.width, small.height);
-    } else {
-      faces = await detector.detect(d.data, d.width, d.height);
-    }
+    const faces = await detector.detect(d.data, d.width, d.height, { maxSide: detectMaxSide });
     if (faces.length === 0) {
       return { ok: false, reason: "no-face", detail: `no face found in ${d.width}×${d.height}` };
     }
-    const sx = k < 1 ? d.width / Math.round(d.width * k) : 1;
-    const sy = k < 1 ? d.height / Math.round(d.height * k) : 1;
-    const five = faces[0].five.map((p) => ({ x: p.x * sx, y: p.y * sy }));
+    const five = faces[0].five;
     return { ok: true, rgb: alignFace(d.data, d.width, d.height, five, size).crop };
   };
 }
