@@ -1,8 +1,10 @@
 /**
- * `wasm` kernels that hand the convolutions to oneDNN (lib/backend/onednn.ts) in place on the
- * wasm heap: Conv2D, FusedConv2D without bias/activation (what tfjs-layers emits for
- * `useBias: false`), Conv2DBackpropInput and Conv2DBackpropFilter (issue 5). Anything they do
- * not cover (NCHW, dilation, fused bias or activation) goes to the kernel they replace.
+ * `wasm` kernels that hand the heavy ops to oneDNN (lib/backend/onednn.ts) in place on the wasm
+ * heap: Conv2D, FusedConv2D without bias/activation (what tfjs-layers emits for
+ * `useBias: false`), Conv2DBackpropInput, Conv2DBackpropFilter, FusedBatchNorm (per-channel
+ * statistics) and single-batch BatchMatMul / _FusedMatMul (bias, linear or relu) as sgemm
+ * (issue 5). Anything they do not cover (NCHW, dilation, fused bias or activation on convs,
+ * batched matmuls) goes to the kernel they replace.
  *
  * @module
  */
@@ -140,6 +142,39 @@ export function nativeKernelConfigs(
     dnn.bnForward(rows, c, eps, p(x), p(mean), p(variance), p(scale), p(offset), p(out));
     return out;
   };
+  const matMul = (name: "BatchMatMul" | "_FusedMatMul"): KernelFunc => (args) => {
+    const backend = args.backend as unknown as HeapBackend;
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo>;
+    const at = args.attrs as unknown as {
+      transposeA: boolean;
+      transposeB: boolean;
+      activation?: string;
+    };
+    const act = at.activation ?? "linear";
+    const ok = a.dtype === "float32" && b.dtype === "float32" && a.shape.length === 3 &&
+      b.shape.length === 3 && a.shape[0] === 1 && b.shape[0] === 1 &&
+      preluActivationWeights === undefined && (act === "linear" || act === "relu");
+    const m = at.transposeA ? a.shape[2] : a.shape[1];
+    const k = at.transposeA ? a.shape[1] : a.shape[2];
+    const n = at.transposeB ? b.shape[1] : b.shape[2];
+    const biasOk = bias === undefined || (bias.dtype === "float32" &&
+      bias.shape.reduce((x, y) => x * y, 1) === n && bias.shape[bias.shape.length - 1] === n);
+    if (!ok || !biasOk) return delegate(name, args);
+    const out = backend.makeOutput([1, m, n], "float32");
+    const p = heap(backend);
+    dnn.sgemm(at.transposeA, at.transposeB, m, n, k, p(a), p(b), p(out));
+    if (bias !== undefined || act === "relu") {
+      const o = backend.typedArrayFromHeap(out);
+      const bv = bias ? backend.typedArrayFromHeap(bias) : undefined;
+      for (let i = 0, q = 0; i < m; i++) {
+        for (let j = 0; j < n; j++, q++) {
+          const v = bv ? o[q] + bv[j] : o[q];
+          o[q] = act === "relu" && v < 0 ? 0 : v;
+        }
+      }
+    }
+    return out;
+  };
   const cfg = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({
     kernelName,
     backendName: "wasm",
@@ -151,6 +186,8 @@ export function nativeKernelConfigs(
     cfg("Conv2DBackpropInput", backpropInput),
     cfg("Conv2DBackpropFilter", backpropFilter),
     cfg("FusedBatchNorm", batchNorm),
+    cfg("BatchMatMul", matMul("BatchMatMul")),
+    cfg("_FusedMatMul", matMul("_FusedMatMul")),
   ];
 }
 

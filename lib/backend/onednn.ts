@@ -309,9 +309,12 @@ interface Stage {
  */
 export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
   // libgomp's idle threads otherwise spin between calls and steal the core the wasm code runs on.
+  // CEN_THREADS caps oneDNN's threads (default: one per core); 1 is steadier on a crowded machine.
   try {
     if (!Deno.env.get("OMP_WAIT_POLICY")) Deno.env.set("OMP_WAIT_POLICY", "PASSIVE");
-  } catch { /* env not permitted: keep the default */ }
+    const threads = Deno.env.get("CEN_THREADS");
+    if (threads && !Deno.env.get("OMP_NUM_THREADS")) Deno.env.set("OMP_NUM_THREADS", threads);
+  } catch { /* env not permitted: keep the defaults */ }
   let lib: Lib;
   try {
     lib = Deno.dlopen(path, SYMBOLS).symbols;

@@ -26,7 +26,15 @@ import { installFusedConv, uninstallFusedConv } from "./fused_conv.ts";
 export type KernelMode = "auto" | "native" | "wasm" | "stock";
 
 const CONV_KERNELS = ["Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"];
-const OP_KERNELS = ["Identity", "Sum", "Mean", "MaxPoolGrad", "FusedBatchNorm"];
+const OP_KERNELS = [
+  "Identity",
+  "Sum",
+  "Mean",
+  "MaxPoolGrad",
+  "FusedBatchNorm",
+  "BatchMatMul",
+  "_FusedMatMul",
+];
 const REPLACED = [...CONV_KERNELS, ...OP_KERNELS];
 
 const stock = {
@@ -113,12 +121,15 @@ export async function registerTrainingKernels(mode: KernelMode = "auto"): Promis
   }
   for (const k of fastOpConfigs(stock.kernels, d)) setKernel(k);
   installBnTrain(d);
+  // What the native kernels fall back to: the pure-wasm set (with its _FusedMatMul fix).
+  const pureOps = Object.fromEntries(fastOpConfigs(stock.kernels).map((k) => [k.kernelName, k]));
   const fallback = {
     ...stock.kernels,
+    ...pureOps,
     "Conv2DBackpropInput": conv2DBackpropInputConfig,
     "Conv2DBackpropFilter": conv2DBackpropFilterConfig,
   };
   for (const k of nativeKernelConfigs(d, fallback)) setKernel(k);
-  return `wasm kernels: ${d.version} convolutions via FFI, 4-pass training BN, ` +
-    "one-pass reductions, no stem input gradient";
+  return `wasm kernels: ${d.version} (FFI) convolutions, batch norm, max-pool gradient, ` +
+    "matmul; 4-pass training BN, one-pass reductions, no stem input gradient";
 }

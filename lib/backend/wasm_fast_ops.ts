@@ -9,6 +9,10 @@
  * - `MaxPoolGrad` (NHWC, no dilation) as one pass over the pooling windows, with tfjs's tie rule
  *   (the first maximum in row-major window order gets the gradient).
  *
+ * - `_FusedMatMul` with a bias (linear or relu): tfjs-backend-wasm 4.22 adds the bias along the
+ *   wrong axis when an operand is transposed; this computes the product with `BatchMatMul` and
+ *   adds bias (and relu) itself.
+ *
  * Other cases go to the kernels these replace.
  *
  * @module
@@ -192,6 +196,37 @@ export function fastOpConfigs(
     return out;
   };
 
+  const fusedMatMul: KernelFunc = (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo>;
+    const at = args.attrs as unknown as {
+      transposeA: boolean;
+      transposeB: boolean;
+      activation?: string;
+    };
+    const act = at.activation ?? "linear";
+    const n = at.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+    if (
+      bias === undefined || preluActivationWeights !== undefined ||
+      (act !== "linear" && act !== "relu") || bias.dtype !== "float32" ||
+      bias.shape.reduce((x, y) => x * y, 1) !== n
+    ) {
+      return delegate("_FusedMatMul", args);
+    }
+    const backend = args.backend as unknown as RefBackend;
+    const out = delegate("BatchMatMul", {
+      inputs: { a, b },
+      backend: args.backend,
+      attrs: { transposeA: at.transposeA, transposeB: at.transposeB },
+    }) as TensorInfo;
+    const o = backend.typedArrayFromHeap(out);
+    const bv = backend.typedArrayFromHeap(bias);
+    for (let q = 0; q < o.length; q++) {
+      const v = o[q] + bv[q % n];
+      o[q] = act === "relu" && v < 0 ? 0 : v;
+    }
+    return out;
+  };
+
   const cfg = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({
     kernelName,
     backendName: "wasm",
@@ -202,5 +237,6 @@ export function fastOpConfigs(
     cfg("Sum", reduce("Sum")),
     cfg("Mean", reduce("Mean")),
     cfg("MaxPoolGrad", maxPoolGrad),
+    cfg("_FusedMatMul", fusedMatMul),
   ];
 }

@@ -77,6 +77,37 @@ for (const mode of modesToTest()) {
     }
   });
 
+  Deno.test(`[${mode}] matMul and dense layers on wasm match cpu (values, gradients)`, async () => {
+    const cases: [number, number, number, boolean, boolean][] = [
+      [7, 5, 3, false, false],
+      [7, 5, 3, true, false],
+      [7, 5, 3, false, true],
+      [4, 6, 9, true, true],
+      [32, 256, 101, false, false],
+    ];
+    for (const [m, k, n, ta, tb] of cases) {
+      const f = () => {
+        const a = tf.tensor2d(values(m * k, 81), ta ? [k, m] : [m, k]);
+        const b = tf.tensor2d(values(k * n, 82), tb ? [n, k] : [k, n]);
+        const bias = tf.tensor1d(values(n, 83));
+        const loss = (x: tf.Tensor, y: tf.Tensor) =>
+          tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, ta, tb), 1.5));
+        return [
+          tf.matMul(a, b, ta, tb),
+          tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: "relu" }),
+          tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias }),
+          ...tf.grads(loss)([a, b]),
+        ];
+      };
+      await useMode(mode);
+      const got = await runOn("wasm", f);
+      const want = await runOn("cpu", f);
+      got.forEach((g, i) =>
+        assertLessOrEqual(relErr(g, want[i]), 1e-5, `${m}x${k}x${n} ${ta} ${tb} ${i}`)
+      );
+    }
+  });
+
   Deno.test(`[${mode}] Identity shares the buffer and survives the source's disposal`, async () => {
     await useMode(mode);
     const x = tf.tensor2d([[1, 2], [3, 4]]);
