@@ -55,7 +55,7 @@ export interface OpenedDataset {
 interface RealDataset {
   env: string[];
   align: AlignMode;
-  /** Split: from the adapter's `split` field ("train" vs `testSplits`), or a seeded one. */
+  /** Split: the adapter's `split` field ("train" vs the `test` names), or a seeded one. */
   split: { from: "adapter"; test: string[] } | { from: "seeded"; testFraction: number };
 }
 
