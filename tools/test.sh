@@ -4,7 +4,7 @@ set -u
 cd "$(dirname "$0")/.."
 DENO="${DENO:-node_modules/.bin/deno}"
 log=$(mktemp)
-"$DENO" test -A --no-check=remote "$@" 2>&1 | tee "$log"
+NO_COLOR=1 "$DENO" test -A "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$log" | tail -n 1)
 passed=$(sed -E 's/.*\| ([0-9]+) passed.*/\1/' <<<"$summary")

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { initBackend } from "../backend.ts";
 import { type CenConfig, numAges } from "../config.ts";
 import type { SampleSource } from "../data/types.ts";
@@ -227,28 +227,43 @@ async function initialModel(
   return model;
 }
 
+/**
+ * Writes the checkpoint of `state.epochsDone` into its own directory, then points
+ * `checkpoint.json` at it (an atomic rename), then removes the previous one: a kill at any moment
+ * leaves a whole checkpoint to resume from.
+ */
 async function writeCheckpoint(
-  dir: string,
+  pointer: string,
   model: tfl.LayersModel,
   sgd: Sgd,
   state: Checkpoint,
 ): Promise<void> {
   const { data, specs } = await encodeTensors(sgdState(sgd));
+  const previous = await readJsonIfExists<{ dir: string }>(pointer);
+  const name = `checkpoint-e${state.epochsDone}`;
+  const dir = join(dirname(pointer), name);
   await replaceDirAtomic(dir, async (tmp) => {
     await saveModel(model, tmp);
     await Deno.writeFile(join(tmp, "optimizer.bin"), data);
     await writeJsonAtomic(join(tmp, "optimizer.json"), specs);
     await writeJsonAtomic(join(tmp, "state.json"), state);
   });
+  await writeJsonAtomic(pointer, { dir: name, epochsDone: state.epochsDone });
+  if (previous && previous.dir !== name) {
+    await Deno.remove(join(dirname(pointer), previous.dir), { recursive: true }).catch(() => {});
+  }
 }
 
+/** Restores weights and optimizer state from the checkpoint `pointer` names, if there is one. */
 async function readCheckpoint(
-  dir: string,
+  pointer: string,
   model: tfl.LayersModel,
   sgd: Sgd,
 ): Promise<Checkpoint | undefined> {
-  const state = await readJsonIfExists<Checkpoint>(join(dir, "state.json"));
-  if (!state) return undefined;
+  const at = await readJsonIfExists<{ dir: string }>(pointer);
+  if (!at) return undefined;
+  const dir = join(dirname(pointer), at.dir);
+  const state = JSON.parse(await Deno.readTextFile(join(dir, "state.json"))) as Checkpoint;
   const saved = await loadModel(dir);
   model.setWeights(saved.getWeights());
   saved.dispose();
@@ -359,7 +374,7 @@ async function trainGeneration(
               `non-finite loss (${k} = ${v}) at generation ${t}, epoch ${e + 1}, step ${
                 steps + 1
               }` +
-                ` (lr ${lr}); the last good checkpoint (after epoch ${state.epochsDone}) is kept in ${gp.checkpoint}`,
+                ` (lr ${lr}); the last good checkpoint (after epoch ${state.epochsDone}) is kept (${gp.checkpoint})`,
             );
           }
           sums[k] = (sums[k] ?? 0) + v * m;

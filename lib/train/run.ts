@@ -26,6 +26,7 @@ export interface RunPaths {
 /** Where one generation of a run lives. */
 export interface GenPaths {
   dir: string;
+  /** `checkpoint.json`: names the directory of the latest whole checkpoint. */
   checkpoint: string;
   model: string;
   result: string;
@@ -80,7 +81,7 @@ function pathsFor(id: string, root: string): RunPaths {
       const g = join(dir, `gen-${t}`);
       return {
         dir: g,
-        checkpoint: join(g, "checkpoint"),
+        checkpoint: join(g, "checkpoint.json"),
         model: join(g, "model"),
         result: join(g, "result.json"),
         predictions: join(g, "predictions.json"),

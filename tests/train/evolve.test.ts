@@ -128,7 +128,7 @@ Deno.test("resume after SIGKILL mid-generation gives the same final metrics", as
     !(await exists(join(dir, "gen-2/result.json"))),
     "the child finished before it was killed",
   );
-  assert(await exists(join(dir, "gen-2/checkpoint/state.json")), "no checkpoint to resume from");
+  assert(await exists(join(dir, "gen-2/checkpoint.json")), "no checkpoint to resume from");
   const lines: string[] = [];
   const resumed = await runEvolution(tinyConfig(over), {
     train,
@@ -156,8 +156,9 @@ Deno.test("a NaN loss stops the run with a clear message and keeps the last good
   const dirs = [...Deno.readDirSync(root)];
   const dir = join(root, dirs[0].name);
   JSON.parse(await Deno.readTextFile(join(dir, "config.json")));
-  if (await exists(join(dir, "gen-1/checkpoint/state.json"))) {
-    const state = JSON.parse(await Deno.readTextFile(join(dir, "gen-1/checkpoint/state.json")));
+  if (await exists(join(dir, "gen-1/checkpoint.json"))) {
+    const at = JSON.parse(await Deno.readTextFile(join(dir, "gen-1/checkpoint.json")));
+    const state = JSON.parse(await Deno.readTextFile(join(dir, "gen-1", at.dir, "state.json")));
     assert(state.epochs.every((e: { loss: number }) => Number.isFinite(e.loss)));
   }
 });
