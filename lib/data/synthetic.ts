@@ -557,8 +557,9 @@ export function renderFace(spec: FaceSpec, size: number): Uint8Array {
     const temple = 0.32 * c.recession * Math.exp(-(((au - 0.55) / 0.2) ** 2));
     const line = hy0 - temple + 0.28 * au * au;
     const sideLimit = p.longHair ? 1.1 : -0.05;
-    const below = au > 0.8 ? Math.min(cov(v - line), cov(v - sideLimit) + 0) : cov(v - line);
-    a *= Math.max(below, au > 0.84 ? cov(v - sideLimit) : 0);
+    // Above the hairline, or at the sides (temples, long hair) down to the side limit.
+    const side = smooth((au - 0.76) / 0.14);
+    a *= Math.max(cov(v - line), side * cov(v - sideLimit));
     // A bald crown when the recession is advanced.
     if (c.recession > 0.55) a *= 1 - smooth((c.recession - 0.55) * 3) * (1 - smooth(au * 1.3));
     const strand = 1 + 0.12 * Math.sin(du * 70 + v * 9);
@@ -732,7 +733,7 @@ export function renderFace(spec: FaceSpec, size: number): Uint8Array {
 }
 
 /** Version of the drawing code; part of every cache key, bumped when the pictures change. */
-export const SYNTHETIC_VERSION = 2;
+export const SYNTHETIC_VERSION = 3;
 
 /** Options of {@link writeSynthetic}. */
 export interface WriteOptions extends SyntheticOptions {
