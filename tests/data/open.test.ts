@@ -164,3 +164,37 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "openDataset: a Morph-layout folder of real photos goes through detection and alignment",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { faceApiDir } = await import("../../lib/data/align.ts");
+    const demo = join(faceApiDir(), "demo");
+    const root = await Deno.makeTempDir();
+    const folder = await Deno.makeTempDir();
+    try {
+      const rows = ["photo,id_num,age"];
+      for (const i of [1, 2, 3, 4, 5]) {
+        await Deno.copyFile(join(demo, `sample${i}.jpg`), join(folder, `p${i}.jpg`));
+        rows.push(`p${i}.jpg,S${i},${20 + i}`);
+      }
+      const blank = await encodeJpeg(new Uint8Array(96 * 96 * 3).fill(200), 96);
+      await Deno.writeFile(join(folder, "blank.jpg"), blank);
+      rows.push("blank.jpg,S9,40");
+      await Deno.writeTextFile(join(folder, "morph.csv"), rows.join("\n") + "\n");
+      const d = await openDataset(
+        { dataset: "morph", params: { trainFraction: 0.5 }, augment: true },
+        { imageSize: 64, cacheRoot: root, env: { CEN_MORPH_DIR: folder } },
+      );
+      assertEquals(d.report.loaded, 5);
+      assertEquals(d.report.skipped, { "no-face": 1 });
+      assertEquals(d.train.length + d.test.length, 5);
+      assertEquals(d.train.imageSize, 64);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+      await Deno.remove(folder, { recursive: true });
+    }
+  },
+});
