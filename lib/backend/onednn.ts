@@ -321,6 +321,28 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
   } catch (e) {
     return `cannot load ${path}: ${(e as Error).message.split("\n")[0]}`;
   }
+  // Batch norm's kernels synchronise their threads with spin barriers between phases: with the
+  // other core busy that costs milliseconds per call, so they run on the calling thread alone
+  // (OpenMP's thread count is per calling thread; libgomp is what Debian's oneDNN links).
+  let setThreads: ((n: number) => void) | undefined;
+  let maxThreads = 1;
+  try {
+    const gomp = Deno.dlopen("libgomp.so.1", {
+      omp_set_num_threads: { parameters: ["i32"], result: "void" },
+      omp_get_max_threads: { parameters: [], result: "i32" },
+    }).symbols;
+    maxThreads = gomp.omp_get_max_threads();
+    setThreads = (n) => gomp.omp_set_num_threads(n);
+  } catch { /* another OpenMP runtime: keep its defaults */ }
+  const singleThreaded = (f: () => void) => {
+    if (!setThreads || maxThreads <= 1) return f();
+    setThreads(1);
+    try {
+      f();
+    } finally {
+      setThreads(maxThreads);
+    }
+  };
   const vp = lib.dnnl_version();
   if (!vp) return "dnnl_version() returned null";
   const v = new Deno.UnsafePointerView(vp);
@@ -813,11 +835,13 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
         ARG_DIFF_SCALE,
         ARG_DIFF_SHIFT,
       ];
-      check(
-        lib.dnnl_primitive_execute(b.bwd, stream, 9, execArgs(args.map((a, i) => [a, ms[i]]))),
-        "bn backward",
-      );
-      check(lib.dnnl_stream_wait(stream), "stream_wait");
+      singleThreaded(() => {
+        check(
+          lib.dnnl_primitive_execute(b.bwd, stream, 9, execArgs(args.map((a, i) => [a, ms[i]]))),
+          "bn backward",
+        );
+        check(lib.dnnl_stream_wait(stream), "stream_wait");
+      });
       for (const m of ms) lib.dnnl_memory_destroy(m);
     },
     implementations() {
