@@ -6,12 +6,17 @@
  * @module
  */
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type CenConfig, configHash, hashJson } from "../config.ts";
 import { exists, readJsonIfExists } from "../fsutil.ts";
 import type { AgeMetrics } from "../metrics.ts";
 
-/** Default root of all runs (relative to the working directory). */
-export const DEFAULT_RUNS_ROOT = "results/runs";
+/**
+ * Default root of all runs: `results/runs` of this checkout (whatever the working directory, so
+ * notebooks, which run in `notebooks/`, share it with the command line); `CEN_RUNS_DIR` overrides.
+ */
+export const DEFAULT_RUNS_ROOT: string = Deno.env.get("CEN_RUNS_DIR") ??
+  fileURLToPath(new URL("../../results/runs", import.meta.url));
 
 /** Where one run lives. */
 export interface RunPaths {
@@ -134,4 +139,17 @@ export function generationKey(config: CenConfig, t: number): Promise<string> {
 /** Where a finished generation with this key is recorded (shared by all runs under `root`). */
 export function generationIndexPath(root: string, key: string): string {
   return join(resolve(root), "_generations", `${key}.json`);
+}
+
+/** Test-set predictions a generation saved (true ages and ŷ_ldl, ŷ_reg, ŷ). */
+export interface SavedPredictions {
+  age: number[];
+  yLdl: number[];
+  yReg: number[];
+  y: number[];
+}
+
+/** Reads `gen-<t>/predictions.json` of a run directory. */
+export async function readPredictions(runDir: string, t: number): Promise<SavedPredictions> {
+  return JSON.parse(await Deno.readTextFile(join(runDir, `gen-${t}`, "predictions.json")));
 }

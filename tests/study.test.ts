@@ -1,0 +1,82 @@
+import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import { makeConfig } from "../lib/config.ts";
+import {
+  formatMeanStd,
+  meanStd,
+  sweepValues,
+  table1Rows,
+  table1Verdict,
+  table5Rows,
+  table5Verdict,
+  table6Best,
+  table6Configs,
+  table6Rows,
+} from "../lib/study.ts";
+import { generationKey, type RunMetrics } from "../lib/train/run.ts";
+
+const fake = (maes: { mae: number; maeLdl: number; maeReg: number }[]): RunMetrics => ({
+  id: "x",
+  config: makeConfig(),
+  backend: "cpu",
+  generations: maes.map((m, i) => ({
+    generation: i + 1,
+    metrics: { ...m, ca3: 0, ca5: 0, ca7: 0, n: 1 },
+    epochs: [],
+    trainSeconds: 0,
+  })),
+});
+
+Deno.test("mean ± sample std, by hand", () => {
+  const m = meanStd([2, 4, 6]); // mean 4, variance (4 + 0 + 4) / 2 = 4
+  assertEquals(m, { mean: 4, std: 2, n: 3 });
+  assertEquals(formatMeanStd(m), "4.000 ± 2.000");
+  assertEquals(formatMeanStd(meanStd([2.5])), "2.500");
+  assertEquals(formatMeanStd(meanStd([])), "–");
+});
+
+Deno.test("Table 1 rows and verdicts come from the runs' metrics", () => {
+  const rows = table1Rows({
+    reg: [fake([{ mae: 0, maeLdl: 0, maeReg: 3 }])],
+    ldl: [fake([{ mae: 0, maeLdl: 2.8, maeReg: 0 }])],
+    both: [fake([{ mae: 2.5, maeLdl: 2.6, maeReg: 2.7 }])],
+  });
+  assertEquals(rows.map((r) => r.mean), [3, 2.8, 2.7, 2.6, 2.5]);
+  const v = table1Verdict(rows);
+  assert(v.couplingBeatsSingle && v.averageBeatsHeads);
+  const worse = table1Verdict(rows.map((r, i) => ({ ...r, mean: i === 4 ? 2.9 : r.mean })));
+  assert(!worse.couplingBeatsSingle && worse.text.includes("NOT"));
+});
+
+Deno.test("Table 5 verdict: largest gain first, best generation", () => {
+  const g = (mae: number) => ({ mae, maeLdl: mae, maeReg: mae });
+  const rows = table5Rows([fake([g(3), g(2.5), g(2.4), g(2.45)])], "resnet10-tiny");
+  assertAlmostEquals(rows[1].mean, 2.5, 1e-12);
+  assertEquals(rows[0]["MAE (paper, resnet10-tiny, Morph)"], 2.446);
+  const v = table5Verdict(rows);
+  assertEquals([v.evolutionHelps, v.largestGainFirst, v.bestGeneration], [true, true, 3]);
+});
+
+Deno.test("Table 6: sweeps include the centre, share generation 1, pick the best value", async () => {
+  assertEquals(sweepValues({ tau: 2.5, alpha: 0.5, lambda: 4, generation: 2 }).tau, [
+    1,
+    2,
+    2.5,
+    3,
+    4,
+  ]);
+  const target = makeConfig({ backbone: "resnet10-tiny", inputSize: 32 });
+  const sweeps = table6Configs(target, { tau: 2, alpha: 0.5, lambda: 4, generation: 2 }, 2);
+  assertEquals(sweeps.tau.map((s) => s.value), [1, 2, 3, 4]);
+  assertEquals(sweeps.lambda[0].configs.map((c) => c.seed), [0, 1]);
+  const all = Object.values(sweeps).flatMap((s) =>
+    s.flatMap((v) => v.configs.filter((c) => c.seed === 0))
+  );
+  const keys = new Set(await Promise.all(all.map((c) => generationKey(c, 1))));
+  assertEquals(keys.size, 1, "every sweep shares one generation 1");
+  const g = (mae: number) => ({ mae, maeLdl: mae, maeReg: mae });
+  const rows = table6Rows("tau", [
+    { value: 1, runs: [fake([g(3), g(2.2)])] },
+    { value: 2, runs: [fake([g(3), g(2.0)])] },
+  ], 2);
+  assertEquals(table6Best("tau", rows), { ours: 2, paper: 2, agrees: true });
+});
