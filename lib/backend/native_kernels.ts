@@ -98,7 +98,9 @@ export function nativeKernelConfigs(
     if (!s) return delegate(name, args);
     const out = backend.makeOutput([s.n, s.oh, s.ow, s.cout], "float32");
     const p = heap(backend);
-    dnn.convForward(s, p(x), p(filter), p(out), false);
+    // Outside a gradient tape the filter is a constant: oneDNN's reordered copy is cached.
+    const taping = (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+    dnn.convForward(s, p(x), p(filter), p(out), taping ? undefined : filter.dataId);
     return out;
   };
   const backpropInput: KernelFunc = (args) => {

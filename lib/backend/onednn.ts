@@ -204,13 +204,16 @@ export interface PoolShape {
 export interface OneDnn {
   /** e.g. "oneDNN 2.6.3". */
   readonly version: string;
-  /** y = conv(x, w). `inference` picks the forward-inference primitive. */
+  /**
+   * y = conv(x, w). With `weightsKey` (the filter's tfjs data id, outside training) the filter
+   * is reordered into oneDNN's layout once and reused while that data id lives.
+   */
   convForward(
     s: ConvShape,
     x: Deno.PointerValue,
     w: Deno.PointerValue,
     y: Deno.PointerValue,
-    inference: boolean,
+    weightsKey?: object,
   ): void;
   /** dx = conv_backward_data(dy, w). */
   convBackwardData(
@@ -443,19 +446,52 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
   };
 
   /** Runs a prepared primitive on user pointers, reordering staged arguments. */
-  const run = (p: Prepared, userArgs: [number, Deno.PointerValue, Uint8Array][]): void => {
+  /** Reordered constant inputs (inference weights), per tensor data id and primitive. */
+  const constCache = new WeakMap<object, Map<Prepared, Uint8Array>>();
+
+  /**
+   * Runs a prepared primitive on user pointers, reordering staged arguments. An input whose
+   * `constKey` (a tfjs data id: immutable data) was seen before with this primitive reuses its
+   * reordered copy.
+   */
+  const run = (
+    p: Prepared,
+    userArgs: [number, Deno.PointerValue, Uint8Array][],
+    constKey?: { arg: number; key: object },
+  ): void => {
     const mems: Deno.PointerValue[] = [];
     const pairs: [number, Deno.PointerValue][] = [];
     const after: (() => void)[] = [];
     userArgs.forEach(([arg, ptr, userMd], slot) => {
+      const st = p.staged.get(arg);
+      let cached: Uint8Array | undefined;
+      let fresh = false;
+      if (st && constKey?.arg === arg) {
+        let m = constCache.get(constKey.key);
+        if (!m) constCache.set(constKey.key, m = new Map());
+        cached = m.get(p);
+        if (!cached) {
+          cached = new Uint8Array(st.bytes);
+          m.set(p, cached);
+          fresh = true;
+        }
+      }
+      if (st && cached && !fresh) {
+        const mem = memory(st.md, Deno.UnsafePointer.of(cached));
+        mems.push(mem);
+        pairs.push([arg, mem]);
+        return;
+      }
       const userMem = memory(Deno.UnsafePointer.of(userMd), ptr);
       mems.push(userMem);
-      const st = p.staged.get(arg);
       if (!st) {
         pairs.push([arg, userMem]);
         return;
       }
-      const stMem = memory(st.md, stageBuffer(slot, st.bytes));
+      const stMem = memory(
+        st.md,
+        cached ? Deno.UnsafePointer.of(cached) : stageBuffer(slot, st.bytes),
+      );
       mems.push(stMem);
       pairs.push([arg, stMem]);
       if (st.isOutput) {
@@ -631,18 +667,22 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
 
   return {
     version,
-    convForward(s, x, w, y, inference) {
+    convForward(s, x, w, y, weightsKey) {
       const m = mdsFor(s);
       const p = get(
-        key(inference ? "fwdi" : "fwd", s),
+        key("fwd", s),
         () =>
-          prepare(fwdDesc(s, inference ? PROP_FWD_INFERENCE : PROP_FWD_TRAINING), null, [
+          prepare(fwdDesc(s, PROP_FWD_TRAINING), null, [
             { arg: ARG_SRC, query: Q_SRC_MD, md: m.src, isOutput: false },
             { arg: ARG_WEIGHTS, query: Q_WEIGHTS_MD, md: m.wei, isOutput: false },
             { arg: ARG_DST, query: Q_DST_MD, md: m.dst, isOutput: true },
           ]),
       );
-      run(p, [[ARG_SRC, x, m.src], [ARG_WEIGHTS, w, m.wei], [ARG_DST, y, m.dst]]);
+      run(
+        p,
+        [[ARG_SRC, x, m.src], [ARG_WEIGHTS, w, m.wei], [ARG_DST, y, m.dst]],
+        weightsKey ? { arg: ARG_WEIGHTS, key: weightsKey } : undefined,
+      );
     },
     convBackwardData(s, dy, w, dx) {
       const m = mdsFor(s);

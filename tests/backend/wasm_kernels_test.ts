@@ -88,6 +88,23 @@ for (const mode of modesToTest()) {
     }
   });
 
+  Deno.test(`[${mode}] repeated inference convs (cached filter layouts) match cpu`, async () => {
+    for (const c of CASES) {
+      const f = () => {
+        const { x, w } = tensors(c);
+        const w2 = tf.tensor4d(values(w.size, 9), w.shape);
+        const y1 = tf.conv2d(x, w, c.s, c.pad);
+        const y2 = tf.conv2d(x, w, c.s, c.pad);
+        const y3 = tf.conv2d(x, w2, c.s, c.pad);
+        return [y1, y2, y3, tf.conv2d(x, w, c.s, c.pad)];
+      };
+      await useMode(mode);
+      const got = await runOn("wasm", f);
+      const want = await runOn("cpu", f);
+      got.forEach((g, i) => assertLessOrEqual(relErr(g, want[i]), 1e-4, `${label(c)} ${i}`));
+    }
+  });
+
   Deno.test(`[${mode}] conv2dTranspose gradients on wasm match cpu`, async () => {
     for (const c of CASES.filter((c) => c.pad === "same")) {
       const f = () => {
