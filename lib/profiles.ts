@@ -2,7 +2,8 @@
  * Named starting points for a run's config. Every notebook and CLI starts from one profile and
  * overrides what it needs; the profile's values are part of the config, hence of the run id.
  *
- * - `tiny`: the smoke run of `deno task train` / tests of the whole path (seconds).
+ * - `smoke`: the smallest run of every notebook, for tests (seconds per notebook).
+ * - `tiny`: the end-to-end run of `deno task train` (about a minute).
  * - `default`: the embedded synthetic set at CPU scale (the notebooks' default; minutes).
  * - `real`: UTKFace part 1 (`CEN_UTKFACE_DIR`) at CPU scale.
  * - `paper`: the paper's settings (224 px, ResNet18, 160 epochs, batch 128) for a GPU machine.
@@ -19,6 +20,24 @@ export interface Profile {
 }
 
 const PROFILES: Record<string, Profile> = {
+  smoke: {
+    target: {
+      backbone: "resnet10-tiny",
+      inputSize: 32,
+      generations: 3,
+      optim: { lr: 0.01, epochs: 1, batchSize: 32 },
+      data: { dataset: "synthetic-target", params: { count: 200 }, augment: true },
+    },
+    pretrain: {
+      backbone: "resnet10-tiny",
+      inputSize: 32,
+      generations: 1,
+      minAge: 0,
+      maxAge: 100,
+      optim: { lr: 0.01, epochs: 1, batchSize: 32 },
+      data: { dataset: "synthetic-pretrain", params: { count: 200 }, augment: true },
+    },
+  },
   tiny: {
     target: {
       backbone: "resnet10-tiny",

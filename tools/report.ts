@@ -16,7 +16,7 @@ import { buildReport, listNotebooks } from "../lib/report/build.ts";
 import { checkPages, findChromium, formatCheck } from "../lib/report/browser.ts";
 import { findJupyter, projectRoot } from "../lib/report/execute.ts";
 
-const PROFILES = ["default", "real", "paper"];
+import { PROFILE_NAMES as PROFILES } from "../lib/profiles.ts";
 
 interface Args {
   profile: string;

@@ -42,3 +42,35 @@ export async function showFaces(
 ): Promise<void> {
   await showHtml(await faceGridHtml(images, size, captions, px), captions.join(" | "));
 }
+
+/**
+ * HTML of a photo (scaled to `px` wide) with each face's box and five points drawn over it, the
+ * way the paper's pre-processing sees it.
+ */
+export async function photoWithFacesHtml(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  faces: readonly {
+    box: { x: number; y: number; width: number; height: number };
+    five: readonly { x: number; y: number }[];
+  }[],
+  px = 480,
+): Promise<string> {
+  const h = Math.round((height * px) / width);
+  const jpeg = await sharp(rgb, { raw: { width, height, channels: 3 } }).resize(px, h).jpeg({
+    quality: 80,
+  }).toBuffer();
+  const k = px / width;
+  const marks = faces.map((f) =>
+    `<rect x="${f.box.x * k}" y="${f.box.y * k}" width="${f.box.width * k}" height="${
+      f.box.height * k
+    }" ` +
+    `fill="none" stroke="lime" stroke-width="2"/>` +
+    f.five.map((p) => `<circle cx="${p.x * k}" cy="${p.y * k}" r="3" fill="red"/>`).join("")
+  ).join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${px}" height="${h}">` +
+    `<image href="data:image/jpeg;base64,${
+      jpeg.toString("base64")
+    }" width="${px}" height="${h}"/>${marks}</svg>`;
+}

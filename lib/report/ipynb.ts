@@ -254,6 +254,7 @@ export function injectParameters(nb: Notebook, raw: Record<string, string>): Not
   }
   const cell: NotebookCell = {
     cell_type: "code",
+    id: INJECTED_TAG,
     execution_count: null,
     metadata: { tags: [INJECTED_TAG] },
     outputs: [],

@@ -21,15 +21,21 @@ export function createSgd(variables: tf.Variable[]): Sgd {
   };
 }
 
-/** Applies one update with `grads` (same order as `sgd.variables`). */
+/**
+ * Applies one update with `grads` (same order as `sgd.variables`). A variable without a gradient
+ * (not on the loss's path, e.g. the unused head of a single-head run) is left untouched, as
+ * PyTorch's SGD skips parameters whose `.grad` is None.
+ */
 export function sgdStep(
   sgd: Sgd,
-  grads: tf.Tensor[],
+  grads: (tf.Tensor | null | undefined)[],
   hp: { lr: number; momentum: number; weightDecay: number },
 ): void {
   tf.tidy(() => {
     sgd.variables.forEach((w, i) => {
-      const g = hp.weightDecay > 0 ? tf.add(grads[i], tf.mul(w, hp.weightDecay)) : grads[i];
+      const grad = grads[i];
+      if (!grad) return;
+      const g = hp.weightDecay > 0 ? tf.add(grad, tf.mul(w, hp.weightDecay)) : grad;
       const v = tf.add(tf.mul(sgd.velocities[i], hp.momentum), g);
       sgd.velocities[i].assign(v);
       w.assign(tf.sub(w, tf.mul(v, hp.lr)));

@@ -35,3 +35,11 @@ Deno.test("step schedule: lr ÷10 every 40 epochs", () => {
   assertAlmostEquals(learningRate(40, o), 0.001, 1e-12);
   assertAlmostEquals(learningRate(159, o), 0.00001, 1e-12);
 });
+
+Deno.test("a variable without a gradient is left untouched (PyTorch skips grad None)", () => {
+  const a = tf.variable(tf.tensor1d([1])), b = tf.variable(tf.tensor1d([1]));
+  const sgd = createSgd([a, b]);
+  sgdStep(sgd, [tf.tensor1d([1]), null], { lr: 0.5, momentum: 0.9, weightDecay: 0.1 });
+  assertAlmostEquals(a.dataSync()[0], 1 - 0.5 * 1.1, 1e-6);
+  assertAlmostEquals(b.dataSync()[0], 1, 0);
+});
