@@ -146,10 +146,17 @@ function bnGradNative(dnn: OneDnn): KernelFunc {
   };
 }
 
-/** Kernels `CenMoments` and `CenBnGrad` for `wasm` (the gradient in oneDNN when given). */
+/**
+ * Kernels `CenMoments` and `CenBnGrad` for `wasm` (the gradient in oneDNN when given; the
+ * statistics stay in JS: float64 sums, as fast as oneDNN's single-threaded pass here).
+ */
 export function bnTrainKernelConfigs(dnn?: OneDnn): KernelConfig[] {
   return [
-    { kernelName: "CenMoments", backendName: "wasm", kernelFunc: momentsKernel },
+    {
+      kernelName: "CenMoments",
+      backendName: "wasm",
+      kernelFunc: momentsKernel,
+    },
     {
       kernelName: "CenBnGrad",
       backendName: "wasm",

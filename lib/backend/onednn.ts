@@ -34,6 +34,7 @@ const Q_DIFF_WEIGHTS_MD = 132;
 const Q_DST_MD = 133;
 const Q_DIFF_DST_MD = 134;
 const TAG_A = 2;
+const ALG_ELTWISE_RELU = 31;
 const PROP_BACKWARD = 128;
 const ALG_POOLING_MAX = 511;
 const ARG_WORKSPACE = 64;
@@ -109,6 +110,14 @@ const SYMBOLS = {
   },
   dnnl_pooling_backward_desc_init: {
     parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  dnnl_eltwise_forward_desc_init: {
+    parameters: ["buffer", "i32", "i32", "buffer", "f32", "f32"],
+    result: "i32",
+  },
+  dnnl_eltwise_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "f32"],
     result: "i32",
   },
   dnnl_batch_normalization_forward_desc_init: {
@@ -258,6 +267,13 @@ export interface OneDnn {
     scale: Deno.PointerValue,
     shift: Deno.PointerValue,
     y: Deno.PointerValue,
+  ): void;
+  /** dx = dy where x > 0, else 0, over `size` floats. */
+  reluBackward(
+    size: number,
+    x: Deno.PointerValue,
+    dy: Deno.PointerValue,
+    dx: Deno.PointerValue,
   ): void;
   /** Training-mode batch-norm backward: dx (through the batch statistics), dγ, dβ. */
   bnBackward(
@@ -598,20 +614,26 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
     impl: string;
   }>();
 
-  /** Batch-norm primitives over [rows, c] data (2-D "nc": NHWC flattened), cached per shape. */
+  /**
+   * Batch-norm primitives over [rows, c] data, cached per shape: [rows, c, 1, 1] in nhwc (the
+   * same bytes as [rows, c]) so the jit "nspc" kernels take it. The backward primitive is built
+   * and run on one thread (see `singleThreaded`); the forward one has no barriers.
+   */
   const bns = new Map<string, {
-    fwd: Deno.PointerValue;
-    bwd: Deno.PointerValue;
+    fwd?: Deno.PointerValue;
+    bwd?: Deno.PointerValue;
     data: Uint8Array;
     stat: Uint8Array;
   }>();
-  const bnFor = (rows: number, c: number, eps: number) => {
+  const bnFor = (rows: number, c: number, eps: number, backward: boolean) => {
     const k = `${rows},${c},${eps}`;
     let b = bns.get(k);
     if (!b) {
-      // [rows, c, 1, 1] in nhwc: the same bytes as [rows, c], but the jit "nspc" kernels take it.
-      const data = md([rows, c, 1, 1], TAG_NHWC);
-      const stat = md([c], TAG_A);
+      b = { data: md([rows, c, 1, 1], TAG_NHWC), stat: md([c], TAG_A) };
+      bns.set(k, b);
+    }
+    const { data } = b;
+    if (!backward && !b.fwd) {
       const fd = new Uint8Array(OP_DESC_BYTES);
       check(
         lib.dnnl_batch_normalization_forward_desc_init(
@@ -626,7 +648,9 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       check(lib.dnnl_primitive_desc_create(outBuf, fd, null, engine, null), "pd_create(bn)");
       const fpd = readPtr(out);
       check(lib.dnnl_primitive_create(outBuf, fpd), "primitive_create(bn)");
-      const fwd = readPtr(out);
+      b.fwd = readPtr(out);
+    }
+    if (backward && !b.bwd) {
       // The backward pass needs a training-forward descriptor as its hint.
       const hd = new Uint8Array(OP_DESC_BYTES);
       check(
@@ -656,11 +680,12 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       check(lib.dnnl_primitive_desc_create(outBuf, bd, null, engine, hpd), "pd_create(bn bwd)");
       const bpd = readPtr(out);
       check(lib.dnnl_primitive_create(outBuf, bpd), "primitive_create(bn bwd)");
-      b = { fwd, bwd: readPtr(out), data, stat };
-      bns.set(k, b);
+      b.bwd = readPtr(out);
     }
-    return b;
+    return b as Required<typeof b>;
   };
+
+  const relus = new Map<number, { prim: Deno.PointerValue; data: Uint8Array }>();
 
   const CHAR_N = "N".charCodeAt(0);
   const CHAR_T = "T".charCodeAt(0);
@@ -833,7 +858,7 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       for (const m of [mx, my, mw, mdy, mdx]) lib.dnnl_memory_destroy(m);
     },
     bnForward(rows, c, eps, x, mean, variance, scale, shift, y) {
-      const b = bnFor(rows, c, eps);
+      const b = bnFor(rows, c, eps, false);
       const ms = [
         memory(Deno.UnsafePointer.of(b.data), x),
         memory(Deno.UnsafePointer.of(b.stat), mean),
@@ -850,8 +875,48 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       check(lib.dnnl_stream_wait(stream), "stream_wait");
       for (const m of ms) lib.dnnl_memory_destroy(m);
     },
+    reluBackward(size, x, dy, dx) {
+      let r = relus.get(size);
+      if (!r) {
+        const data = md([size], TAG_A);
+        const fd = new Uint8Array(OP_DESC_BYTES);
+        check(
+          lib.dnnl_eltwise_forward_desc_init(fd, PROP_FWD_TRAINING, ALG_ELTWISE_RELU, data, 0, 0),
+          "eltwise_forward_desc_init",
+        );
+        check(lib.dnnl_primitive_desc_create(outBuf, fd, null, engine, null), "pd_create(relu)");
+        const hint = readPtr(out);
+        const bd = new Uint8Array(OP_DESC_BYTES);
+        check(
+          lib.dnnl_eltwise_backward_desc_init(bd, ALG_ELTWISE_RELU, data, data, 0, 0),
+          "eltwise_backward_desc_init",
+        );
+        check(
+          lib.dnnl_primitive_desc_create(outBuf, bd, null, engine, hint),
+          "pd_create(relu bwd)",
+        );
+        const bpd = readPtr(out);
+        check(lib.dnnl_primitive_create(outBuf, bpd), "primitive_create(relu bwd)");
+        r = { prim: readPtr(out), data };
+        relus.set(size, r);
+      }
+      const mdp = Deno.UnsafePointer.of(r.data);
+      const ms = [memory(mdp, x), memory(mdp, dy), memory(mdp, dx)];
+      check(
+        lib.dnnl_primitive_execute(
+          r.prim,
+          stream,
+          3,
+          execArgs([[ARG_SRC, ms[0]], [ARG_DIFF_DST, ms[1]], [ARG_DIFF_SRC, ms[2]]]),
+        ),
+        "relu backward",
+      );
+      check(lib.dnnl_stream_wait(stream), "stream_wait");
+      for (const m of ms) lib.dnnl_memory_destroy(m);
+    },
     bnBackward(rows, c, eps, x, mean, variance, dy, scale, dx, dScale, dShift) {
-      const b = bnFor(rows, c, eps);
+      let b!: ReturnType<typeof bnFor>;
+      singleThreaded(() => b = bnFor(rows, c, eps, true));
       const ms = [
         memory(Deno.UnsafePointer.of(b.data), x),
         memory(Deno.UnsafePointer.of(b.stat), mean),

@@ -12,6 +12,7 @@ import { nativeKernelConfigs } from "./native_kernels.ts";
 import { fastOpConfigs } from "./wasm_fast_ops.ts";
 import { installBnTrain, uninstallBnTrain } from "./bn_train.ts";
 import { installFusedConv, uninstallFusedConv } from "./fused_conv.ts";
+import { reluGradConfig, reluGradKernelConfig } from "./relu_grad.ts";
 
 /**
  * Which kernel set to use on wasm:
@@ -40,6 +41,7 @@ const REPLACED = [...CONV_KERNELS, ...OP_KERNELS];
 const stock = {
   kernels: {} as Record<string, KernelConfig | undefined>,
   bnGrad: undefined as GradConfig | undefined,
+  reluGrad: undefined as GradConfig | undefined,
   saved: false,
 };
 
@@ -49,6 +51,7 @@ function saveStock(): void {
   if (stock.saved) return;
   for (const k of REPLACED) stock.kernels[k] = tf.getKernel(k, "wasm");
   stock.bnGrad = tf.getGradient("FusedBatchNorm");
+  stock.reluGrad = tf.getGradient("Relu");
   stock.saved = true;
 }
 
@@ -98,12 +101,14 @@ export async function registerTrainingKernels(mode: KernelMode = "auto"): Promis
     uninstallBnTrain();
     uninstallFusedConv();
     if (stock.bnGrad) setGradient(stock.bnGrad);
+    if (stock.reluGrad) setGradient(stock.reluGrad);
     return "wasm kernels: stock + Conv2DBackpropFilter";
   }
   setKernel(conv2DBackpropInputConfig);
   setGradient(fusedBatchNormGradConfig);
   installBnTrain();
   installFusedConv();
+  if (stock.reluGrad) setGradient(stock.reluGrad);
   const pure = "XNNPACK Conv2DBackpropFilter/Conv2DBackpropInput, 4-pass training BN, " +
     "no stem input gradient";
   let wantNative = mode === "native" || mode === "auto";
@@ -121,6 +126,10 @@ export async function registerTrainingKernels(mode: KernelMode = "auto"): Promis
   }
   for (const k of fastOpConfigs(stock.kernels, d)) setKernel(k);
   installBnTrain(d);
+  if (stock.reluGrad) {
+    setKernel(reluGradKernelConfig(d));
+    setGradient(reluGradConfig(stock.reluGrad));
+  }
   // What the native kernels fall back to: the pure-wasm set (with its _FusedMatMul fix).
   const pureOps = Object.fromEntries(fastOpConfigs(stock.kernels).map((k) => [k.kernelName, k]));
   const fallback = {

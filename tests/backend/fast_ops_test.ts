@@ -120,3 +120,22 @@ for (const mode of modesToTest()) {
     assertLessOrEqual(tf.memory().numBytes, before);
   });
 }
+
+for (const mode of modesToTest()) {
+  Deno.test(`[${mode}] relu gradient on wasm matches cpu (zeros and negatives included)`, async () => {
+    for (const shape of [[2, 5, 3, 4], [32, 16, 16, 8], [7]]) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const f = () => {
+        const v = values(size, 91);
+        v.forEach((e, i) => (v[i] = i % 5 === 0 ? 0 : e));
+        const x = tf.tensor(v, shape);
+        const w = tf.tensor(values(size, 92), shape);
+        return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), w)))(x)];
+      };
+      await useMode(mode);
+      const [got] = await runOn("wasm", f);
+      const [want] = await runOn("cpu", f);
+      assertLessOrEqual(relErr(got, want), 0, `${shape}`);
+    }
+  });
+}
