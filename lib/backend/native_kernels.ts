@@ -83,6 +83,29 @@ export function nativeKernelConfigs(
   dnn: OneDnn,
   fallback: Record<string, KernelConfig | undefined>,
 ): KernelConfig[] {
+  const failed = new Set<string>();
+  /**
+   * Runs `f` (a oneDNN call writing `out`); if oneDNN fails, frees `out`, says so once per
+   * kernel, and returns the fallback kernel's result instead.
+   */
+  const attempt = (
+    name: string,
+    args: Parameters<KernelFunc>[0],
+    out: TensorInfo,
+    f: () => void,
+  ): TensorInfo | TensorInfo[] => {
+    try {
+      f();
+      return out;
+    } catch (e) {
+      (args.backend as unknown as HeapBackend).disposeData(out.dataId, true);
+      if (!failed.has(name)) {
+        failed.add(name);
+        console.warn(`oneDNN ${name} failed (${(e as Error).message}); using the wasm kernel`);
+      }
+      return delegate(name, args);
+    }
+  };
   const delegate = (name: string, args: Parameters<KernelFunc>[0]) => {
     const k = fallback[name];
     if (!k) throw new Error(`no fallback kernel ${name} for wasm`);
@@ -100,8 +123,12 @@ export function nativeKernelConfigs(
     const p = heap(backend);
     // Outside a gradient tape the filter is a constant: oneDNN's reordered copy is cached.
     const taping = (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
-    dnn.convForward(s, p(x), p(filter), p(out), taping ? undefined : filter.dataId);
-    return out;
+    return attempt(
+      name,
+      args,
+      out,
+      () => dnn.convForward(s, p(x), p(filter), p(out), taping ? undefined : filter.dataId),
+    );
   };
   const backpropInput: KernelFunc = (args) => {
     const { dy, filter } = args.inputs as Record<string, TensorInfo>;
@@ -111,8 +138,12 @@ export function nativeKernelConfigs(
     if (!s) return delegate("Conv2DBackpropInput", args);
     const out = backend.makeOutput(a.inputShape, "float32");
     const p = heap(backend);
-    dnn.convBackwardData(s, p(dy), p(filter), p(out));
-    return out;
+    return attempt(
+      "Conv2DBackpropInput",
+      args,
+      out,
+      () => dnn.convBackwardData(s, p(dy), p(filter), p(out)),
+    );
   };
   const backpropFilter: KernelFunc = (args) => {
     const { x, dy } = args.inputs as Record<string, TensorInfo>;
@@ -122,8 +153,12 @@ export function nativeKernelConfigs(
     if (!s) return delegate("Conv2DBackpropFilter", args);
     const out = backend.makeOutput(a.filterShape, "float32");
     const p = heap(backend);
-    dnn.convBackwardWeights(s, p(x), p(dy), p(out));
-    return out;
+    return attempt(
+      "Conv2DBackpropFilter",
+      args,
+      out,
+      () => dnn.convBackwardWeights(s, p(x), p(dy), p(out)),
+    );
   };
   const batchNorm: KernelFunc = (args) => {
     const backend = args.backend as unknown as HeapBackend;
@@ -141,8 +176,12 @@ export function nativeKernelConfigs(
     const out = backend.makeOutput(x.shape, "float32");
     const p = heap(backend);
     const rows = x.shape.reduce((a, b) => a * b, 1) / c;
-    dnn.bnForward(rows, c, eps, p(x), p(mean), p(variance), p(scale), p(offset), p(out));
-    return out;
+    return attempt(
+      "FusedBatchNorm",
+      args,
+      out,
+      () => dnn.bnForward(rows, c, eps, p(x), p(mean), p(variance), p(scale), p(offset), p(out)),
+    );
   };
   const matMul = (name: "BatchMatMul" | "_FusedMatMul"): KernelFunc => (args) => {
     const backend = args.backend as unknown as HeapBackend;
@@ -164,7 +203,13 @@ export function nativeKernelConfigs(
     if (!ok || !biasOk) return delegate(name, args);
     const out = backend.makeOutput([1, m, n], "float32");
     const p = heap(backend);
-    dnn.sgemm(at.transposeA, at.transposeB, m, n, k, p(a), p(b), p(out));
+    try {
+      dnn.sgemm(at.transposeA, at.transposeB, m, n, k, p(a), p(b), p(out));
+    } catch {
+      return attempt(name, args, out, () => {
+        throw new Error("sgemm failed");
+      });
+    }
     if (bias !== undefined || act === "relu") {
       const o = backend.typedArrayFromHeap(out);
       const bv = bias ? backend.typedArrayFromHeap(bias) : undefined;

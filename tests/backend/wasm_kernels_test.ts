@@ -1,5 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { assert, assertLessOrEqual, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertLessOrEqual, assertThrows } from "@std/assert";
+import { registerTrainingKernels } from "../../lib/backend.ts";
+import type { OneDnn } from "../../lib/backend/onednn.ts";
+import { nativeKernelConfigs } from "../../lib/backend/native_kernels.ts";
 import { modesToTest, relErr, runOn, useMode, values } from "./helpers.ts";
 
 /** Odd shapes: stride 1/2, same/valid, 1×1, 7×7, non-square, batch 1, unused input rows. */
@@ -148,3 +151,68 @@ Deno.test("relErr detects a wrong value and NaN", () => {
   assert(relErr([NaN], [1]) === Infinity);
   assertLessOrEqual(relErr([1, 2], [1, 2]), 0);
 });
+
+Deno.test("a oneDNN failure falls back to the wasm kernels, with one warning", async () => {
+  await useMode("wasm");
+  const names = ["Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"];
+  const fallback = Object.fromEntries(names.map((n) => [n, tf.getKernel(n, "wasm")]));
+  const broken = new Proxy({}, {
+    get: (_, k) =>
+      k === "version" ? "broken" : () => {
+        throw new Error("boom");
+      },
+  }) as OneDnn;
+  for (const k of nativeKernelConfigs(broken, fallback)) {
+    if (!names.includes(k.kernelName)) continue;
+    tf.unregisterKernel(k.kernelName, "wasm");
+    tf.registerKernel(k);
+  }
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (m: string) => warnings.push(m);
+  try {
+    const c = CASES[1];
+    const f = () => {
+      const { x, w, dy } = tensors(c);
+      const loss = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), dy));
+      return [...tf.grads(loss)([x, w]), tf.conv2d(x, w, c.s, c.pad)];
+    };
+    const before = tf.memory().numTensors;
+    const got = await runOn("wasm", f);
+    assertLessOrEqual(tf.memory().numTensors, before);
+    const want = await runOn("cpu", f);
+    got.forEach((g, i) => assertLessOrEqual(relErr(g, want[i]), 1e-4, `output ${i}`));
+    assert(warnings.some((m) => m.includes("oneDNN Conv2D failed (boom)")), warnings.join());
+    assertEquals(warnings.filter((m) => m.includes("Conv2D failed")).length, 1);
+  } finally {
+    console.warn = warn;
+    await registerTrainingKernels("auto");
+  }
+});
+
+for (const mode of modesToTest()) {
+  Deno.test(`[${mode}] fused conv2d with bias and relu (the stock path) matches cpu`, async () => {
+    for (const c of CASES.slice(0, 4)) {
+      const f = () => {
+        const { x, w, dy } = tensors(c);
+        const bias = tf.tensor1d(values(c.cout, 5));
+        const conv = (a: tf.Tensor, b: tf.Tensor, activation: "relu" | "linear") =>
+          tf.fused.conv2d({
+            x: a as tf.Tensor4D,
+            filter: b as tf.Tensor4D,
+            strides: c.s,
+            pad: c.pad,
+            bias,
+            activation,
+          });
+        const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b, "relu"), dy));
+        return [conv(x, w, "relu"), conv(x, w, "linear"), ...tf.grads(loss)([x, w])];
+      };
+      await useMode(mode);
+      const got = await runOn("wasm", f);
+      const want = await runOn("cpu", f);
+      got.forEach((g, i) => assertLessOrEqual(relErr(g, want[i]), 1e-4, `${label(c)} ${i}`));
+    }
+  });
+}
