@@ -96,7 +96,13 @@ async function check(pages: string[]): Promise<boolean> {
 async function main(): Promise<number> {
   const args = parse(Deno.args);
   const root = projectRoot();
-  const htmlDir = join(root, "results", "html");
+  // The default profile publishes to results/html; another profile to results/<profile>/html, so
+  // a smoke or real run never overwrites the default report.
+  const out = args.profile === "default"
+    ? join(root, "results")
+    : join(root, "results", args.profile);
+  const htmlDir = join(out, "html");
+  if (args.profile !== "default") Deno.env.set("CEN_SUMMARY_DIR", join(out, "summary"));
   const notebooks = await listNotebooks(join(root, "notebooks"), args.names);
   const pageOf = (nb: string) =>
     join(htmlDir, nb.slice(nb.lastIndexOf("/") + 1).replace(/\.ipynb$/, ".html"));
@@ -109,7 +115,7 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const report = await buildReport({
     notebooks,
-    executedDir: join(root, "results", "executed"),
+    executedDir: join(out, "executed"),
     htmlDir,
     profile: args.profile,
     params: args.params,

@@ -36,10 +36,15 @@ export interface NotebookSummary {
 /** Default folder of summaries: `<repo>/results/summary`. */
 export const SUMMARY_DIR = fileURLToPath(new URL("../../results/summary/", import.meta.url));
 
+/** The folder summaries go to: `CEN_SUMMARY_DIR` (set by the report per profile) or {@link SUMMARY_DIR}. */
+export function summaryDir(): string {
+  return Deno.env.get("CEN_SUMMARY_DIR") || SUMMARY_DIR;
+}
+
 const NAME = /^[\w][\w.-]*$/;
 
 /** The file a notebook's summary lives in. */
-export function summaryPath(name: string, dir: string = SUMMARY_DIR): string {
+export function summaryPath(name: string, dir: string = summaryDir()): string {
   if (!NAME.test(name)) throw new ConfigError("summary.name", `invalid notebook name ${name}`);
   return join(dir, `${name}.json`);
 }
@@ -69,7 +74,7 @@ export function validateSummary(value: unknown): NotebookSummary {
 export async function writeSummary(
   name: string,
   summary: NotebookSummary,
-  dir: string = SUMMARY_DIR,
+  dir: string = summaryDir(),
 ): Promise<void> {
   await writeJsonAtomic(summaryPath(name, dir), validateSummary(summary));
 }
@@ -77,7 +82,7 @@ export async function writeSummary(
 /** Reads a notebook's summary, or undefined when it wrote none. */
 export async function readSummary(
   name: string,
-  dir: string = SUMMARY_DIR,
+  dir: string = summaryDir(),
 ): Promise<NotebookSummary | undefined> {
   const value = await readJsonIfExists<unknown>(summaryPath(name, dir));
   return value === undefined ? undefined : validateSummary(value);

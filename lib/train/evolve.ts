@@ -342,7 +342,6 @@ async function trainGeneration(
       trainSeconds: 0,
     };
     const n = opts.train.length, size = config.inputSize;
-    const stepsPerEpoch = Math.ceil(n / o.batchSize);
     for (let e = state.epochsDone; e < o.epochs; e++) {
       if (budget.epochsLeft <= 0) return undefined;
       const lr = learningRate(e, o);
