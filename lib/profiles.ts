@@ -53,8 +53,8 @@ const PROFILES: Record<string, Profile> = {
       backbone: "resnet10-tiny",
       inputSize: 64,
       generations: 4,
-      optim: { lr: 0.01, epochs: 8, batchSize: 32, lrStepEpochs: 6 },
-      data: { dataset: "synthetic-target", params: { count: 3000 }, augment: true },
+      optim: { lr: 0.01, epochs: 6, batchSize: 32, lrStepEpochs: 4 },
+      data: { dataset: "synthetic-target", params: { count: 2500 }, augment: true },
     },
     pretrain: {
       backbone: "resnet10-tiny",
@@ -62,8 +62,8 @@ const PROFILES: Record<string, Profile> = {
       generations: 1,
       minAge: 0,
       maxAge: 100,
-      optim: { lr: 0.02, epochs: 6, batchSize: 32, lrStepEpochs: 4 },
-      data: { dataset: "synthetic-pretrain", params: { count: 6000 }, augment: true },
+      optim: { lr: 0.02, epochs: 5, batchSize: 32, lrStepEpochs: 4 },
+      data: { dataset: "synthetic-pretrain", params: { count: 5000 }, augment: true },
     },
   },
   real: {
