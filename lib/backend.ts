@@ -1,7 +1,12 @@
 /**
  * Picks the tfjs backend: `tfjs-node-gpu`, then `tfjs-node` (each only if installed), then
- * `wasm`, then `cpu`. `CEN_BACKEND` overrides the choice. On `wasm` it registers the kernels
- * training needs (lib/backend/). This is the only global state of the library.
+ * `wasm`, then `cpu`, and says which. On `wasm` it registers the kernels training needs and
+ * faster ones (lib/backend/register.ts): with Debian's `libdnnl2` (tools/setup-native.sh) the
+ * heavy ops run in oneDNN through Deno FFI (needs --allow-ffi; `-A` has it), otherwise in pure
+ * wasm, and the log line says which and why. This is the only global state of the library.
+ *
+ * Environment: `CEN_BACKEND` (tensorflow | wasm | cpu) forces a backend; `CEN_NATIVE=0` keeps
+ * wasm pure; `CEN_THREADS` caps oneDNN's threads (default: one per core).
  *
  * @module
  */
