@@ -1,0 +1,115 @@
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { join } from "node:path";
+import sharp from "sharp";
+import { initBackend } from "../lib/backend.ts";
+import { faceApiDir, loadFaceDetector } from "../lib/data/align.ts";
+import { listImages, loadAgeModel, predictFiles, rowsToCsv } from "../lib/inference.ts";
+import { saveModel } from "../lib/model/io.ts";
+import { createCenModel } from "../lib/model/resnet.ts";
+
+await initBackend();
+
+async function fixture() {
+  const dir = await Deno.makeTempDir();
+  const modelDir = join(dir, "model");
+  const model = createCenModel({ backbone: "resnet10-tiny", inputSize: 32, numAges: 62, seed: 1 });
+  await saveModel(model, modelDir, { cen: { minAge: 16, maxAge: 77 }, input: { size: 32 } });
+  model.dispose();
+  const images = join(dir, "images");
+  await Deno.mkdir(join(images, "sub"), { recursive: true });
+  const rgb = new Uint8Array(40 * 40 * 3).map((_, i) => (i * 7) % 256);
+  await sharp(rgb, { raw: { width: 40, height: 40, channels: 3 } }).png().toFile(
+    join(images, "a.png"),
+  );
+  await sharp(rgb, { raw: { width: 40, height: 40, channels: 3 } }).jpeg().toFile(
+    join(images, "sub/b.jpg"),
+  );
+  await Deno.writeFile(join(images, "broken.jpg"), new Uint8Array([0xff, 0xd8, 0xff, 0x00, 1, 2]));
+  await Deno.writeTextFile(join(images, "notes.txt"), "not an image");
+  return { dir, modelDir, images };
+}
+
+Deno.test("CSV: header, one row per face, top ages as age:p pairs, quoted paths", () => {
+  const csv = rowsToCsv([
+    {
+      file: "x,y.jpg",
+      age: 30.456,
+      ageLdl: 31,
+      ageReg: 29.9,
+      top: [{ age: 31, p: 0.2 }, { age: 30, p: 0.1 }],
+      face: 0,
+    },
+  ]);
+  assertEquals(
+    csv,
+    'file,age,age_ldl,age_reg,top_ages\n"x,y.jpg",30.46,31.00,29.90,31:0.200 30:0.100\n',
+  );
+});
+
+Deno.test("chips without detection: every readable image predicted, broken ones skipped with a reason", async () => {
+  const { modelDir, images } = await fixture();
+  const m = await loadAgeModel(modelDir);
+  const files = await listImages(images);
+  assertEquals(files.map((f) => f.slice(images.length + 1)), ["a.png", "broken.jpg", "sub/b.jpg"]);
+  const { rows, skipped } = await predictFiles(files, m, { align: "none" });
+  assertEquals(rows.map((r) => r.file.split("/").pop()), ["a.png", "b.jpg"]);
+  for (const r of rows) {
+    assert(
+      r.age >= 16 - 61 && r.ageLdl >= 16 && r.ageLdl <= 77,
+      `ŷ_ldl ${r.ageLdl} within the classes`,
+    );
+    assertEquals(r.top.length, 3);
+    assert(r.top[0].p >= r.top[1].p);
+  }
+  assertEquals(skipped.map((s) => [s.path.split("/").pop(), s.reason]), [[
+    "broken.jpg",
+    "corrupt-image",
+  ]]);
+});
+
+Deno.test("raw photo with several faces: one row per face, left to right; no face is reported", async () => {
+  const { modelDir, images } = await fixture();
+  const m = await loadAgeModel(modelDir);
+  const detector = await loadFaceDetector();
+  const photo = join(faceApiDir(), "demo", "sample1.jpg");
+  const { rows, skipped } = await predictFiles([photo, join(images, "a.png")], m, {
+    align: "detect",
+    detector,
+  });
+  detector.dispose();
+  assert(rows.length >= 2, `found ${rows.length} faces`);
+  assertEquals(rows.map((r) => r.face), rows.map((_, i) => i));
+  assertEquals(skipped.map((s) => s.reason), ["no-face"]);
+});
+
+Deno.test("deno task predict writes the CSV and reports skipped files", async () => {
+  const { dir, modelDir, images } = await fixture();
+  const out = join(dir, "ages.csv");
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "tools/predict.ts",
+      images,
+      "--run",
+      modelDir,
+      "--out",
+      out,
+      "--align",
+      "none",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(r.stderr);
+  assertEquals(r.code, 0, err);
+  const csv = await Deno.readTextFile(out);
+  assertEquals(csv.split("\n")[0], "file,age,age_ldl,age_reg,top_ages");
+  assertEquals(csv.trim().split("\n").length, 3);
+  assertMatch(err, /skipped .*broken\.jpg: corrupt-image/);
+  const bad = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "tools/predict.ts"],
+    stderr: "piped",
+  }).output();
+  assertEquals(bad.code, 2);
+});
