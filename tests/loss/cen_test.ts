@@ -9,7 +9,7 @@ const settings: LossSettings = { tau: 2, alpha: 0.5, lambda1: 4, lambdaT: 3, klT
 const z = tf.tensor2d([[1, 2, 3], [0, 0, 0]]);
 const s = tf.tensor2d([[0.5], [0.2]]);
 const targets = { classIndex: tf.tensor1d([2, 0], "int32"), y: tf.tensor1d([0.5, 0.5]) };
-const CE = 0.7531091265562451; // see ldl.test.ts
+const CE = 0.7531091265562451; // see ldl_test.ts
 
 Deno.test("Eq. 14: L¹ = L_ce + λ_1·L_ℓ1", () => {
   const parts = cenLoss(1, z, s, targets, settings);
@@ -23,7 +23,7 @@ Deno.test("Eq. 15: Lᵗ = α·L_kl + (1 − α)·L_ce + λ_t·L_slack", () => {
   const pAncestor = tf.tensor2d([[0.2, 0.3, 0.5], [0, 0.5, 0.5]]);
   const deltaAncestor = tf.tensor1d([0.0, 0.1]);
   const parts = cenLoss(2, z, s, { ...targets, pAncestor, deltaAncestor }, settings);
-  // KL row 1: 0.000616657 (ldl.test.ts); row 2: p^t = softmax(0) = 1/3 each:
+  // KL row 1: 0.000616657 (ldl_test.ts); row 2: p^t = softmax(0) = 1/3 each:
   // 0.5 ln(0.5·3)·2 = ln 1.5 = 0.405465108; mean 0.203040882
   const kl = (0.0006166565771609988 + Math.log(1.5)) / 2;
   assertAlmostEquals(parts.kl!.dataSync()[0], kl, 1e-6);
