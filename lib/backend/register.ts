@@ -13,6 +13,7 @@ import { fastOpConfigs } from "./wasm_fast_ops.ts";
 import { installBnTrain, uninstallBnTrain } from "./bn_train.ts";
 import { installFusedConv, uninstallFusedConv } from "./fused_conv.ts";
 import { reluGradConfig, reluGradKernelConfig } from "./relu_grad.ts";
+import { sgdKernelConfig } from "./sgd_update.ts";
 
 /**
  * Which kernel set to use on wasm:
@@ -92,6 +93,8 @@ export function oneDnn(): OneDnn | string {
 // deno-lint-ignore require-await
 export async function registerTrainingKernels(mode: KernelMode = "auto"): Promise<string> {
   saveStock();
+  // A new kernel name (nothing stock to restore): sgdMomentumUpdate uses it on wasm.
+  if (!tf.getKernel(sgdKernelConfig.kernelName, "wasm")) tf.registerKernel(sgdKernelConfig);
   for (const k of REPLACED) {
     const s = stock.kernels[k];
     if (s) setKernel(s);
