@@ -93,8 +93,10 @@ export function oneDnn(): OneDnn | string {
 // deno-lint-ignore require-await
 export async function registerTrainingKernels(mode: KernelMode = "auto"): Promise<string> {
   saveStock();
-  // A new kernel name (nothing stock to restore): sgdMomentumUpdate uses it on wasm.
-  if (!tf.getKernel(sgdKernelConfig.kernelName, "wasm")) tf.registerKernel(sgdKernelConfig);
+  // sgdMomentumUpdate's kernel: absent in "stock" (it then runs tfjs ops, as tfjs would).
+  const hasSgd = !!tf.getKernel(sgdKernelConfig.kernelName, "wasm");
+  if (mode === "stock" && hasSgd) tf.unregisterKernel(sgdKernelConfig.kernelName, "wasm");
+  if (mode !== "stock" && !hasSgd) tf.registerKernel(sgdKernelConfig);
   for (const k of REPLACED) {
     const s = stock.kernels[k];
     if (s) setKernel(s);
