@@ -340,9 +340,10 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
   } catch (e) {
     return `cannot load ${path}: ${(e as Error).message.split("\n")[0]}`;
   }
-  // Batch norm's kernels synchronise their threads with spin barriers between phases: with the
-  // other core busy that costs milliseconds per call, so they run on the calling thread alone
-  // (OpenMP's thread count is per calling thread; libgomp is what Debian's oneDNN links).
+  // Batch norm's backward and convolutions' weight gradient synchronise their threads with
+  // barriers (to reduce partial sums): with the other core busy that costs milliseconds per
+  // call, so they are built and run on the calling thread alone (OpenMP's thread count is per
+  // calling thread; libgomp is what Debian's oneDNN links).
   let setThreads: ((n: number) => void) | undefined;
   let maxThreads = 1;
   try {
@@ -736,29 +737,36 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
     },
     convBackwardWeights(s, x, dy, dw) {
       const m = mdsFor(s);
-      const p = get(key("bwd_weights", s), () => {
-        const d = new Uint8Array(OP_DESC_BYTES);
-        check(
-          lib.dnnl_convolution_backward_weights_desc_init(
-            d,
-            ALG_CONV_DIRECT,
-            m.src,
-            m.weiAny,
-            null,
-            m.dst,
-            m.strides,
-            m.padL,
-            m.padR,
-          ),
-          "conv_backward_weights_desc_init",
-        );
-        return prepare(d, hintFor(s), [
-          { arg: ARG_SRC, query: Q_SRC_MD, md: m.src, isOutput: false },
-          { arg: ARG_DIFF_DST, query: Q_DIFF_DST_MD, md: m.dst, isOutput: false },
-          { arg: ARG_DIFF_WEIGHTS, query: Q_DIFF_WEIGHTS_MD, md: m.wei, isOutput: true },
-        ]);
-      });
-      run(p, [[ARG_SRC, x, m.src], [ARG_DIFF_DST, dy, m.dst], [ARG_DIFF_WEIGHTS, dw, m.wei]]);
+      // Built and run on one thread: its cross-thread reduction of dW waits at barriers, twice
+      // as slow as one thread when the other core is busy (measured: 26 vs 14 ms per step).
+      let p!: Prepared;
+      singleThreaded(() =>
+        p = get(key("bwd_weights", s), () => {
+          const d = new Uint8Array(OP_DESC_BYTES);
+          check(
+            lib.dnnl_convolution_backward_weights_desc_init(
+              d,
+              ALG_CONV_DIRECT,
+              m.src,
+              m.weiAny,
+              null,
+              m.dst,
+              m.strides,
+              m.padL,
+              m.padR,
+            ),
+            "conv_backward_weights_desc_init",
+          );
+          return prepare(d, hintFor(s), [
+            { arg: ARG_SRC, query: Q_SRC_MD, md: m.src, isOutput: false },
+            { arg: ARG_DIFF_DST, query: Q_DIFF_DST_MD, md: m.dst, isOutput: false },
+            { arg: ARG_DIFF_WEIGHTS, query: Q_DIFF_WEIGHTS_MD, md: m.wei, isOutput: true },
+          ]);
+        })
+      );
+      singleThreaded(() =>
+        run(p, [[ARG_SRC, x, m.src], [ARG_DIFF_DST, dy, m.dst], [ARG_DIFF_WEIGHTS, dw, m.wei]])
+      );
     },
     sgemm(transA, transB, m, n, k, a, b, c) {
       check(
