@@ -53,7 +53,7 @@ const PROFILES: Record<string, Profile> = {
       backbone: "resnet10-tiny",
       inputSize: 64,
       generations: 4,
-      optim: { lr: 0.01, epochs: 6, batchSize: 32, lrStepEpochs: 4 },
+      optim: { lr: 0.05, epochs: 6, batchSize: 32, lrStepEpochs: 4 },
       data: { dataset: "synthetic-target", params: { count: 2500 }, augment: true },
     },
     pretrain: {
@@ -62,7 +62,7 @@ const PROFILES: Record<string, Profile> = {
       generations: 1,
       minAge: 0,
       maxAge: 100,
-      optim: { lr: 0.02, epochs: 5, batchSize: 32, lrStepEpochs: 4 },
+      optim: { lr: 0.05, epochs: 8, batchSize: 32, lrStepEpochs: 6 },
       data: { dataset: "synthetic-pretrain", params: { count: 5000 }, augment: true },
     },
   },

@@ -17,5 +17,7 @@ if (jupyter.reason) {
   Deno.exit(await run([here("./train.ts"), "--profile", "tiny"]));
 }
 const check = (await findChromium()) ? ["--check"] : [];
-if (check.length === 0) console.error("main: chromium not found; the pages are not checked in a browser");
+if (check.length === 0) {
+  console.error("main: chromium not found; the pages are not checked in a browser");
+}
 Deno.exit(await run([here("./report.ts"), "--profile", "default", ...check, ...Deno.args]));
