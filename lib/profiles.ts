@@ -19,6 +19,24 @@ export interface Profile {
   pretrain: PartialConfig | null;
 }
 
+/** A pretraining run on the IMDB-WIKI stand-in (ages 0–100, noisy labels): Eq. 14 only. */
+function syntheticPretrain(
+  inputSize: number,
+  count: number,
+  epochs: number,
+  lr: number,
+): PartialConfig {
+  return {
+    backbone: "resnet10-tiny",
+    inputSize,
+    generations: 1,
+    minAge: 0,
+    maxAge: 100,
+    optim: { lr, epochs, batchSize: 32, lrStepEpochs: Math.max(1, epochs - 2) },
+    data: { dataset: "synthetic-pretrain", params: { count }, augment: true },
+  };
+}
+
 const PROFILES: Record<string, Profile> = {
   smoke: {
     target: {
@@ -28,15 +46,7 @@ const PROFILES: Record<string, Profile> = {
       optim: { lr: 0.01, epochs: 1, batchSize: 32 },
       data: { dataset: "synthetic-target", params: { count: 200 }, augment: true },
     },
-    pretrain: {
-      backbone: "resnet10-tiny",
-      inputSize: 32,
-      generations: 1,
-      minAge: 0,
-      maxAge: 100,
-      optim: { lr: 0.01, epochs: 1, batchSize: 32 },
-      data: { dataset: "synthetic-pretrain", params: { count: 200 }, augment: true },
-    },
+    pretrain: syntheticPretrain(32, 200, 1, 0.01),
   },
   tiny: {
     target: {
@@ -56,35 +66,19 @@ const PROFILES: Record<string, Profile> = {
       optim: { lr: 0.05, epochs: 6, batchSize: 32, lrStepEpochs: 4 },
       data: { dataset: "synthetic-target", params: { count: 2500 }, augment: true },
     },
-    pretrain: {
-      backbone: "resnet10-tiny",
-      inputSize: 64,
-      generations: 1,
-      minAge: 0,
-      maxAge: 100,
-      optim: { lr: 0.05, epochs: 8, batchSize: 32, lrStepEpochs: 6 },
-      data: { dataset: "synthetic-pretrain", params: { count: 5000 }, augment: true },
-    },
+    pretrain: syntheticPretrain(64, 5000, 8, 0.05),
   },
   real: {
     target: {
       backbone: "resnet10-tiny",
       inputSize: 64,
       minAge: 1,
-      maxAge: 100,
+      maxAge: 110,
       generations: 4,
-      optim: { lr: 0.01, epochs: 12, batchSize: 32, lrStepEpochs: 8 },
+      optim: { lr: 0.05, epochs: 12, batchSize: 32, lrStepEpochs: 8 },
       data: { dataset: "utkface", params: {}, augment: true },
     },
-    pretrain: {
-      backbone: "resnet10-tiny",
-      inputSize: 64,
-      generations: 1,
-      minAge: 0,
-      maxAge: 100,
-      optim: { lr: 0.02, epochs: 8, batchSize: 32, lrStepEpochs: 6 },
-      data: { dataset: "synthetic-pretrain", params: { count: 10000 }, augment: true },
-    },
+    pretrain: syntheticPretrain(64, 10000, 8, 0.05),
   },
   paper: {
     target: {
