@@ -224,3 +224,48 @@ export function table6Best(sweep: Sweep, rows: ReturnType<typeof table6Rows>) {
   const paperBest = PAPER_TABLE6[sweep].values[mae.indexOf(Math.min(...mae))];
   return { ours: best[sweep] as number, paper: paperBest, agrees: best[sweep] === paperBest };
 }
+
+// ─── Baselines (issue: same harness, same split and backbone) ─────────────────────────────────
+
+/** DLDL: the LDL head alone trained against a Gaussian label distribution (σ = 2). */
+export function dldlConfigs(target: CenConfig, seeds: number, sigma = 2): CenConfig[] {
+  return withSeeds(variant(target, { generations: 1, heads: "ldl", labelSigma: sigma }), seeds);
+}
+
+/** One method's test MAE over seeds (or a single external number, e.g. an off-the-shelf model). */
+export interface MethodResult {
+  method: string;
+  maes: number[];
+}
+
+/**
+ * Baselines against CEN: each method's MAE (mean ± std), the strongest baseline, and CEN's gain
+ * over it (positive: CEN is better).
+ */
+export function baselineTable(baselines: MethodResult[], cen: MethodResult[]) {
+  const row = (r: MethodResult, kind: string) => ({
+    method: r.method,
+    kind,
+    "MAE": formatMeanStd(meanStd(r.maes)),
+    mean: meanStd(r.maes).mean,
+  });
+  const rows = [...baselines.map((b) => row(b, "baseline")), ...cen.map((c) => row(c, "CEN"))];
+  const base = rows.filter((r) => r.kind === "baseline" && Number.isFinite(r.mean));
+  const strongest = base.reduce((a, b) => (b.mean < a.mean ? b : a), base[0]);
+  const bestCen = rows.filter((r) => r.kind === "CEN").reduce((a, b) => (b.mean < a.mean ? b : a));
+  const gain = strongest ? strongest.mean - bestCen.mean : NaN;
+  return {
+    rows,
+    strongest: strongest?.method,
+    bestCen: bestCen.method,
+    gain,
+    text: strongest
+      ? `best CEN (${bestCen.method}, ${
+        bestCen.mean.toFixed(3)
+      }) vs the strongest baseline (${strongest.method}, ` +
+        `${strongest.mean.toFixed(3)}): ${gain >= 0 ? "CEN better by" : "CEN worse by"} ${
+          Math.abs(gain).toFixed(3)
+        } years`
+      : "no baseline",
+  };
+}

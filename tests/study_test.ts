@@ -1,6 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { makeConfig } from "../lib/config.ts";
 import {
+  baselineTable,
   formatMeanStd,
   meanStd,
   sweepValues,
@@ -79,4 +80,18 @@ Deno.test("Table 6: sweeps include the centre, share generation 1, pick the best
     { value: 2, runs: [fake([g(3), g(2.0)])] },
   ], 2);
   assertEquals(table6Best("tau", rows), { ours: 2, paper: 2, agrees: true });
+});
+
+Deno.test("baselines: the strongest one and CEN's gain over it", () => {
+  const t = baselineTable(
+    [{ method: "CE", maes: [6, 6.2] }, { method: "L1", maes: [5.5, 5.7] }, {
+      method: "face-api",
+      maes: [5.9],
+    }],
+    [{ method: "CEN t=1", maes: [5.4, 5.6] }, { method: "CEN t=3", maes: [5.1, 5.3] }],
+  );
+  assertEquals([t.strongest, t.bestCen], ["L1", "CEN t=3"]);
+  assertAlmostEquals(t.gain, 5.6 - 5.2, 1e-12);
+  assertEquals(t.rows[1].MAE, "5.600 ± 0.141");
+  assert(t.text.includes("CEN better by 0.400"));
 });
