@@ -4,17 +4,25 @@
  * `{"dataset", "loaded", "skipped": {reason: count}, "examples": {reason: [paths]}, "warnings"}`.
  * Nothing is trained. Progress goes to stderr.
  *
+ * `deno task data split utkface <folder> [--seed=0] [--name=utkface-part1] [--out=<file>]`:
+ * writes the fixed split file of a UTKFace folder (80/20 stratified by age decade, seeded; file
+ * names only) to `--out` (default `data/splits/<name>.json`); see lib/data/split.ts.
+ *
  * Flags: `--no-decode` (labels and file presence only), `--examples=N` (paths per reason);
  * any other `--key=value` is an adapter option (e.g. `--split=subject`, `--mat=/x/wiki.mat`).
  *
  * @module
  */
+import { basename } from "node:path";
 import { DataError } from "../lib/errors.ts";
 import { type AdapterParams, ADAPTERS, datasetNames } from "../lib/data/adapters/index.ts";
 import { checkDataset } from "../lib/data/adapters/check.ts";
+import { loadDataset } from "../lib/data/adapters/index.ts";
+import { makeDecadeSplit, writeSplitFile } from "../lib/data/split.ts";
 
 const USAGE =
   `usage: deno task data check <dataset> <folder> [--no-decode] [--examples=N] [--key=value …]
+       deno task data split utkface <folder> [--seed=0] [--name=utkface-part1] [--out=<file>]
 datasets:
 ${datasetNames().map((n) => `  ${n.padEnd(10)} ${ADAPTERS[n].description}`).join("\n")}`;
 
@@ -29,6 +37,9 @@ function parseValue(text: string): string | number | boolean {
 /** Runs the command; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [command, dataset, folder, ...rest] = args;
+  if (command === "split" && dataset === "utkface" && folder !== undefined) {
+    return await split(folder, rest);
+  }
   if (command !== "check" || dataset === undefined || folder === undefined) {
     console.error(USAGE);
     return 2;
@@ -70,6 +81,37 @@ export async function main(args: string[]): Promise<number> {
       onProgress,
     });
     console.log(JSON.stringify(report, null, 2));
+    return 0;
+  } catch (e) {
+    if (e instanceof DataError) {
+      console.error(`error: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** `split utkface <folder>`: writes the folder's fixed split file. */
+async function split(folder: string, rest: string[]): Promise<number> {
+  const opts: Record<string, string> = { seed: "0", name: "utkface-part1" };
+  for (const arg of rest) {
+    const m = arg.match(/^--(seed|name|out)=(.+)$/);
+    if (!m || (m[1] === "seed" && !/^\d+$/.test(m[2]))) {
+      console.error(`unexpected argument "${arg}"\n${USAGE}`);
+      return 2;
+    }
+    opts[m[1]] = m[2];
+  }
+  const out = opts.out ?? `data/splits/${opts.name}.json`;
+  try {
+    const loaded = await loadDataset("utkface", folder, {});
+    const names = loaded.samples.map((s) => basename(s.path));
+    const file = makeDecadeSplit(opts.name, names, loaded.samples.map((s) => s.age), +opts.seed);
+    await writeSplitFile(out, file);
+    console.error(
+      `${out}: ${file.train?.length} train, ${file.test.length} test (${file.rule}, seed ${file.seed})` +
+        (loaded.skipped.length ? `; ${loaded.skipped.length} files skipped by the adapter` : ""),
+    );
     return 0;
   } catch (e) {
     if (e instanceof DataError) {

@@ -8,7 +8,7 @@
  * | -------------------- | ------------------------------------ | ------ | ------------------------ |
  * | `synthetic-target`   | generated (Morph CSV layout)         | resize | Morph's: random 80/20    |
  * | `synthetic-pretrain` | generated (UTKFace names)            | resize | seeded, stratified 90/10 |
- * | `utkface`            | `CEN_UTKFACE_DIR`                    | resize | seeded, stratified 80/20 |
+ * | `utkface`            | `CEN_UTKFACE_DIR`                    | resize | split file, else seeded  |
  * | `morph`              | `CEN_MORPH_DIR`                      | detect | adapter (random 80/20)   |
  * | `chalearn`           | `CEN_CHALEARN_DIR`                   | detect | train / val              |
  * | `megaage`            | `CEN_MEGAAGE_DIR`                    | resize | train / test             |
@@ -16,19 +16,21 @@
  *
  * @module
  */
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DataConfig } from "../config.ts";
 import { DataError } from "../errors.ts";
 import { exists } from "../fsutil.ts";
-import { createRng, mixSeed } from "../rng.ts";
 import { ADAPTERS, loadDataset } from "./adapters/index.ts";
 import { type AlignMode, alignSettings, type FaceDetector, makePreparer } from "./align.ts";
 import { cacheSource } from "./batches.ts";
 import { acquireLock, buildCache } from "./cache.ts";
 import { type DataReport, type SkipRecord, summarize } from "./report.ts";
 import { SYNTHETIC_VERSION, type SyntheticPreset, writeSynthetic } from "./synthetic.ts";
-import type { SampleSource } from "./types.ts";
+import { defaultUtkfaceSplitPath, matchSplit, readSplitFile, stratifiedSplit } from "./split.ts";
+import type { AgeSample, SampleSource } from "./types.ts";
+
+export { stratifiedSplit } from "./split.ts";
 
 /** Options of {@link openDataset}. */
 export interface OpenOptions {
@@ -57,6 +59,8 @@ interface RealDataset {
   align: AlignMode;
   /** Split: the adapter's `split` field ("train" vs the `test` names), or a seeded one. */
   split: { from: "adapter"; test: string[] } | { from: "seeded"; testFraction: number };
+  /** The committed split file used when the folder matches it (else the seeded split). */
+  splitFile?: () => string;
 }
 
 const REAL: Record<string, RealDataset> = {
@@ -64,6 +68,7 @@ const REAL: Record<string, RealDataset> = {
     env: ["CEN_UTKFACE_DIR"],
     align: "resize",
     split: { from: "seeded", testFraction: 0.2 },
+    splitFile: defaultUtkfaceSplitPath,
   },
   morph: { env: ["CEN_MORPH_DIR"], align: "detect", split: { from: "adapter", test: ["test"] } },
   chalearn: {
@@ -85,6 +90,8 @@ const REAL: Record<string, RealDataset> = {
 
 /** Parameters {@link openDataset} reads itself (the rest go to the adapter). */
 const OWN_PARAMS = ["seed", "testFraction", "align"];
+/** Parameters of the datasets with a split file (see {@link applySplitFile}). */
+const SPLIT_FILE_PARAMS = ["split", "splitFile"];
 const SYNTHETIC_PARAMS = ["count", "seed", "size", "split", "testFraction"];
 
 /** The dataset names {@link openDataset} knows. */
@@ -95,28 +102,6 @@ export function openableDatasets(): string[] {
 /** `results/cache` of this checkout (independent of the working directory). */
 export function defaultCacheRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "results", "cache");
-}
-
-/**
- * A seeded split stratified by age: rows are ordered by age (ties in random order) and every
- * ⌈1/f⌉-th position (exactly: where ⌊(i+1)f⌋ > ⌊if⌋) goes to the test part, so each age keeps
- * the test fraction `f` up to rounding. Returns a boolean per row (true = test).
- */
-export function stratifiedSplit(ages: ArrayLike<number>, testFraction: number, seed: number) {
-  if (!(testFraction > 0 && testFraction < 1)) {
-    throw new DataError(`testFraction must be in (0, 1), got ${testFraction}`);
-  }
-  const rng = createRng(mixSeed(seed, 0x5b17));
-  const keys = Array.from(ages, (a, i) => ({ i, a, r: rng.next() }));
-  keys.sort((p, q) => p.a - q.a || p.r - q.r);
-  const test = new Array<boolean>(ages.length).fill(false);
-  // A random phase so that the first row of the youngest age is not always in the test part.
-  const phase = rng.next();
-  keys.forEach((k, pos) => {
-    test[k.i] =
-      Math.floor((pos + 1) * testFraction + phase) > Math.floor(pos * testFraction + phase);
-  });
-  return test;
 }
 
 function num(params: DataConfig["params"], key: string, fallback: number): number {
@@ -162,6 +147,7 @@ export async function openDataset(
   let adapterParams: Record<string, string | number | boolean> = {};
   let align: AlignMode;
   let split: RealDataset["split"];
+  let splitFile: string | undefined;
   if (name === "synthetic-target" || name === "synthetic-pretrain") {
     checkKeys(name, params, SYNTHETIC_PARAMS);
     folder = await ensureSynthetic(name, params, size, root, log);
@@ -185,7 +171,8 @@ export async function openDataset(
     }
   } else if (Object.hasOwn(REAL, name)) {
     const spec = REAL[name];
-    const allowed = [...OWN_PARAMS, ...ADAPTERS[name].params];
+    const own = [...OWN_PARAMS, ...(spec.splitFile ? SPLIT_FILE_PARAMS : [])];
+    const allowed = [...own, ...ADAPTERS[name].params];
     checkKeys(name, params, allowed);
     const key = spec.env.find((k) => env[k]);
     if (!key) {
@@ -197,7 +184,8 @@ export async function openDataset(
     }
     folder = env[key];
     adapter = name;
-    for (const [k, v] of Object.entries(params)) if (!OWN_PARAMS.includes(k)) adapterParams[k] = v;
+    for (const [k, v] of Object.entries(params)) if (!own.includes(k)) adapterParams[k] = v;
+    splitFile = spec.splitFile?.();
     const a = params.align ?? spec.align;
     if (a !== "resize" && a !== "detect") {
       throw new DataError(`${name}: data.params.align must be "resize" or "detect"`);
@@ -223,12 +211,25 @@ export async function openDataset(
       })`,
     );
   }
+  let samples = loaded.samples;
+  let fileTest: Set<string> | undefined;
+  if (splitFile) {
+    const fixed = await applySplitFile(name, folder, loaded.samples, adapterSkips, params, {
+      defaultPath: splitFile,
+      log,
+    });
+    if (fixed) {
+      samples = fixed.samples;
+      adapterSkips.push(...fixed.skipped);
+      fileTest = fixed.test;
+    }
+  }
   let detector = options.detector;
   if (align === "detect" && !detector) {
     const { loadFaceDetector } = await import("./align.ts");
     detector = await loadFaceDetector();
   }
-  const cache = await buildCache(loaded.samples, {
+  const cache = await buildCache(samples, {
     root,
     settings: { dataset: name, size, align: alignSettings(align) },
     prepare: makePreparer(align, size, detector),
@@ -244,7 +245,9 @@ export async function openDataset(
     );
   }
   const train: number[] = [], test: number[] = [];
-  if (split.from === "seeded") {
+  if (fileTest) {
+    index.paths.forEach((p, r) => (fileTest.has(basename(p)) ? test : train).push(r));
+  } else if (split.from === "seeded") {
     const isTest = stratifiedSplit(index.ages, split.testFraction, num(params, "seed", 0));
     isTest.forEach((t, r) => (t ? test : train).push(r));
   } else {
@@ -270,6 +273,89 @@ export async function openDataset(
     test: cacheSource(cache, { name: `${name}/test`, rows: Int32Array.from(test) }),
     report,
   };
+}
+
+/** A fixed split applied to a folder's samples: what {@link applySplitFile} returns. */
+interface FileSplit {
+  /** The samples the split file names (the others are skipped as "not-in-split"). */
+  samples: AgeSample[];
+  skipped: SkipRecord[];
+  /** File names of the test images. */
+  test: Set<string>;
+}
+
+/**
+ * Picks the split of a dataset with a committed split file (UTKFace). `data.params.split`:
+ * `"auto"` (default) uses the split file when the folder holds its images and the seeded split
+ * when it shares none of them; `"file"` requires the split file; `"seeded"` ignores it.
+ * `data.params.splitFile` names another split file (and implies `"file"`). A folder holding
+ * only part of the split file's images is an error either way; folder images the file does not
+ * name are skipped as `not-in-split`. Returns undefined where the seeded split applies.
+ */
+async function applySplitFile(
+  name: string,
+  folder: string,
+  samples: AgeSample[],
+  skipped: SkipRecord[],
+  params: DataConfig["params"],
+  options: { defaultPath: string; log: (line: string) => void },
+): Promise<FileSplit | undefined> {
+  const custom = params.splitFile;
+  if (custom !== undefined && (typeof custom !== "string" || custom === "")) {
+    throw new DataError(`${name}: data.params.splitFile must be a path`);
+  }
+  const mode = params.split ?? (custom ? "file" : "auto");
+  if (mode !== "auto" && mode !== "file" && mode !== "seeded") {
+    throw new DataError(
+      `${name}: data.params.split must be "auto", "file" or "seeded", got ${JSON.stringify(mode)}`,
+    );
+  }
+  if (mode === "seeded") return undefined;
+  const path = custom ?? options.defaultPath;
+  const optOut = `set data.params.split = "seeded" for a seeded split of this folder`;
+  let file;
+  try {
+    file = await readSplitFile(path);
+  } catch (e) {
+    if (e instanceof DataError) throw new DataError(`${name}: ${e.message}; ${optOut}`);
+    throw e;
+  }
+  const m = matchSplit(file, samples.map((s) => s.path), skipped.map((s) => s.path));
+  if (m.found === 0) {
+    if (mode === "auto") {
+      options.log(
+        `data: ${name}: ${folder} has none of the images of split file ${path}; ` +
+          `using the seeded split`,
+      );
+      return undefined;
+    }
+    throw new DataError(
+      `${name}: split file ${path} (${file.dataset}) does not match ${folder}: ` +
+        `none of its ${m.missing.length} images are there; ${optOut}`,
+    );
+  }
+  if (m.missing.length > 0) {
+    throw new DataError(
+      `${name}: ${folder} lacks ${m.missing.length} of the ${
+        m.found + m.missing.length
+      } images named in split file ${path} (${file.dataset}), e.g. ${
+        m.missing.slice(0, 3).join(", ")
+      }; restore them, or ${optOut}`,
+    );
+  }
+  const kept: AgeSample[] = [];
+  const extra: SkipRecord[] = [];
+  samples.forEach((s, i) => {
+    if (m.side[i] === "none") {
+      extra.push({ path: s.path, reason: "not-in-split", detail: `not named in ${path}` });
+    } else kept.push(s);
+  });
+  const ignored = ["seed", "testFraction"].filter((k) => params[k] !== undefined);
+  options.log(
+    `data: ${name}: split from ${path} (${file.dataset}: ${file.rule}, seed ${file.seed})` +
+      (ignored.length ? `; data.params ${ignored.join(", ")} ignored` : ""),
+  );
+  return { samples: kept, skipped: extra, test: new Set(file.test) };
 }
 
 /** Generates a synthetic preset into the cache folder unless it is there already. */
