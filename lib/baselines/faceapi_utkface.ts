@@ -1,0 +1,143 @@
+/**
+ * face-api's age model on the UTKFace part 1 test split (issue 6, "the off-the-shelf
+ * `@vladmandic/face-api` age model on the same test images"): the images the committed split
+ * file names, decoded from the folder (at their native 200 px unless `size` says otherwise),
+ * scored with lib/metrics.ts.
+ *
+ * ```sh
+ * CEN_UTKFACE_DIR=../shared/data/utkface-part1 \
+ *   deno run -A lib/baselines/faceapi_utkface.ts [--crop=whole|landmarks] [--size=N] [--limit=N]
+ * ```
+ *
+ * prints one JSON object `{crop, size, images, mae, ca3, ca5, ca7, seconds, msPerImage}`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { decodeImage } from "../data/decode.ts";
+import { defaultUtkfaceSplitPath, readSplitFile } from "../data/split.ts";
+import { DataError } from "../errors.ts";
+import { cumulativeAccuracy, mae } from "../metrics.ts";
+import { type FaceApiCrop, type FaceApiRunOptions, loadFaceApiAge } from "./faceapi_age.ts";
+
+/** Options of {@link faceApiAgeOnSplit}. */
+export interface SplitRunOptions extends FaceApiRunOptions {
+  /** The split file (default: the committed `data/splits/utkface-part1.json`). */
+  splitPath?: string;
+  /** Which side of the split (default "test"). */
+  side?: "test" | "train";
+  /** Resize each image to `size × size` first (default: the file's own size, 200 px). */
+  size?: number;
+}
+
+/** Predictions and scores of one run. */
+export interface SplitEvaluation {
+  crop: FaceApiCrop;
+  /** The side the images were fed at (0: their own size). */
+  size: number;
+  names: string[];
+  ages: Int32Array;
+  pred: Float32Array;
+  /** Eq. 19, and CA(3), CA(5), CA(7) (Eq. 21), in years and percent. */
+  mae: number;
+  ca3: number;
+  ca5: number;
+  ca7: number;
+  /** Wall time of the predictions (decoding included, loading the nets not). */
+  seconds: number;
+}
+
+/** The folder holding the images of a UTKFace folder (`images/` when it has one). */
+async function imageDir(folder: string): Promise<string> {
+  try {
+    if ((await Deno.stat(join(folder, "images"))).isDirectory) return join(folder, "images");
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return folder;
+}
+
+/**
+ * Runs face-api's age model on the split file's `side` images (or the first `limit` of them,
+ * in the file's order) found in `folder`. Throws a {@link DataError} when one cannot be
+ * decoded: the split's images are all expected to be there.
+ */
+export async function faceApiAgeOnSplit(
+  folder: string,
+  opts: SplitRunOptions = {},
+): Promise<SplitEvaluation> {
+  const split = await readSplitFile(opts.splitPath ?? defaultUtkfaceSplitPath());
+  const all = opts.side === "train" ? split.train : split.test;
+  if (!all) throw new DataError(`split file ${split.dataset} has no train list`);
+  const names = all.slice(0, opts.limit ?? all.length);
+  const dir = await imageDir(folder);
+  const ages = Int32Array.from(names, (n) => Number(n.split("_")[0]));
+  const pred = new Float32Array(names.length);
+  const model = opts.model ?? await loadFaceApiAge(opts);
+  const t0 = performance.now();
+  try {
+    for (let i = 0; i < names.length; i++) {
+      const img = await decodeImage(join(dir, names[i]), opts.size ? { size: opts.size } : {});
+      if (!img.ok) throw new DataError(`${names[i]}: ${img.reason} (${img.detail})`);
+      pred[i] = await model.predict(img.data, img.width, img.height);
+      opts.onProgress?.(i + 1, names.length);
+    }
+  } finally {
+    if (!opts.model) model.dispose();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    crop: model.crop,
+    size: opts.size ?? 0,
+    names,
+    ages,
+    pred,
+    mae: mae(pred, ages),
+    ca3: cumulativeAccuracy(pred, ages, 3),
+    ca5: cumulativeAccuracy(pred, ages, 5),
+    ca7: cumulativeAccuracy(pred, ages, 7),
+    seconds,
+  };
+}
+
+/** The command line (see the module note); returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const folder = Deno.env.get("CEN_UTKFACE_DIR");
+  if (!folder) {
+    console.error("set CEN_UTKFACE_DIR to the UTKFace part 1 folder");
+    return 2;
+  }
+  const opts: SplitRunOptions = {};
+  for (const arg of args) {
+    const m = arg.match(/^--(crop|size|limit)=(.+)$/);
+    if (!m || (m[1] !== "crop" && !/^\d+$/.test(m[2]))) {
+      console.error(`unexpected argument "${arg}" (--crop=whole|landmarks, --size=N, --limit=N)`);
+      return 2;
+    }
+    if (m[1] === "crop") opts.crop = m[2] as FaceApiCrop;
+    else opts[m[1] as "size" | "limit"] = Number(m[2]);
+  }
+  let last = 0;
+  opts.onProgress = (done, total) => {
+    if (Date.now() - last > 5000 || done === total) {
+      last = Date.now();
+      console.error(`face-api age: ${done}/${total}`);
+    }
+  };
+  const r = await faceApiAgeOnSplit(folder, opts);
+  const round = (x: number, d = 3) => Number(x.toFixed(d));
+  console.log(JSON.stringify({
+    crop: r.crop,
+    size: r.size || "native",
+    images: r.names.length,
+    mae: round(r.mae),
+    ca3: round(r.ca3, 1),
+    ca5: round(r.ca5, 1),
+    ca7: round(r.ca7, 1),
+    seconds: round(r.seconds, 1),
+    msPerImage: round((1000 * r.seconds) / r.names.length, 1),
+  }));
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
