@@ -10,6 +10,9 @@
  * ```
  *
  * prints one JSON object `{crop, size, images, mae, ca3, ca5, ca7, seconds, msPerImage}`.
+ * Predictions come in the split file's order (names sorted), which is also the index order of
+ * `openDataset({dataset: "utkface"})`'s test source on that folder (checked on part 1), so they
+ * pair with a CEN model's test predictions image by image.
  *
  * @module
  */
