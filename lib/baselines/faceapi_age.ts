@@ -32,9 +32,8 @@
  *
  * @module
  */
-import { join } from "node:path";
-import type { io, Tensor3D } from "@tensorflow/tfjs-core";
-import { faceApiDir, loadFaceApi } from "../data/align.ts";
+import type { Tensor3D } from "@tensorflow/tfjs-core";
+import { faceApiDir, loadFaceApi, loadNet } from "../data/align.ts";
 import { decodeImage } from "../data/decode.ts";
 import type { SampleSource } from "../data/types.ts";
 import { DataError } from "../errors.ts";
@@ -65,27 +64,6 @@ export interface FaceApiAge {
   dispose(): void;
 }
 
-/** Loads net `name`'s weights from face-api's `model/` folder (as lib/data/align.ts does). */
-async function loadWeights(net: Any, packageDir: string, name: string): Promise<void> {
-  const tf = await import("@tensorflow/tfjs-core");
-  const manifestPath = join(packageDir, "model", `${name}-weights_manifest.json`);
-  const manifest = JSON.parse(await Deno.readTextFile(manifestPath)) as {
-    paths: string[];
-    weights: io.WeightsManifestEntry[];
-  }[];
-  const parts: Uint8Array[] = [];
-  for (const group of manifest) {
-    for (const p of group.paths) parts.push(await Deno.readFile(join(packageDir, "model", p)));
-  }
-  const bytes = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    bytes.set(p, off);
-    off += p.length;
-  }
-  net.loadFromWeightMap(tf.io.decodeWeights(bytes.buffer, manifest.flatMap((g) => g.weights)));
-}
-
 /** Loads face-api's AgeGenderNet (and, for `crop: "landmarks"`, its 68-landmark net). */
 export async function loadFaceApiAge(options: FaceApiAgeOptions = {}): Promise<FaceApiAge> {
   const crop = options.crop ?? "landmarks";
@@ -96,11 +74,11 @@ export async function loadFaceApiAge(options: FaceApiAgeOptions = {}): Promise<F
   const api = await loadFaceApi(dir);
   const tf = await import("@tensorflow/tfjs-core");
   const ageNet = new api.AgeGenderNet();
-  await loadWeights(ageNet, dir, "age_gender_model");
+  await loadNet(ageNet, dir, "age_gender_model");
   let marks: Any;
   if (crop === "landmarks") {
     marks = new api.FaceLandmark68Net();
-    await loadWeights(marks, dir, "face_landmark_68_model");
+    await loadNet(marks, dir, "face_landmark_68_model");
   }
   const ageOf = async (face: Tensor3D): Promise<number> => {
     const out = await ageNet.predictAgeAndGender(face);

@@ -333,7 +333,8 @@ export function loadFaceApi(packageDir = faceApiDir()): Promise<Any> {
   return faceApi;
 }
 
-async function loadNet(net: Any, packageDir: string, name: string): Promise<void> {
+/** Loads a face-api net's weights (`model/<name>-weights_manifest.json` and its shards) from disk. */
+export async function loadNet(net: Any, packageDir: string, name: string): Promise<void> {
   const tf = await import("@tensorflow/tfjs-core");
   const manifestPath = join(packageDir, "model", `${name}-weights_manifest.json`);
   const manifest = JSON.parse(await Deno.readTextFile(manifestPath)) as {
