@@ -192,16 +192,20 @@ export function nativeKernelConfigs(
       activation?: string;
     };
     const act = at.activation ?? "linear";
-    const ok = a.dtype === "float32" && b.dtype === "float32" && a.shape.length === 3 &&
-      b.shape.length === 3 && a.shape[0] === 1 && b.shape[0] === 1 &&
+    // One matrix product: both operands 2-D (as tf.matMul passes them) or 3-D with batch 1.
+    const rank = a.shape.length;
+    const single = rank === b.shape.length &&
+      (rank === 2 || (rank === 3 && a.shape[0] === 1 && b.shape[0] === 1));
+    const ok = single && a.dtype === "float32" && b.dtype === "float32" &&
       preluActivationWeights === undefined && (act === "linear" || act === "relu");
-    const m = at.transposeA ? a.shape[2] : a.shape[1];
-    const k = at.transposeA ? a.shape[1] : a.shape[2];
-    const n = at.transposeB ? b.shape[1] : b.shape[2];
+    const r = rank - 2;
+    const m = at.transposeA ? a.shape[r + 1] : a.shape[r];
+    const k = at.transposeA ? a.shape[r] : a.shape[r + 1];
+    const n = at.transposeB ? b.shape[r] : b.shape[r + 1];
     const biasOk = bias === undefined || (bias.dtype === "float32" &&
       bias.shape.reduce((x, y) => x * y, 1) === n && bias.shape[bias.shape.length - 1] === n);
     if (!ok || !biasOk) return delegate(name, args);
-    const out = backend.makeOutput([1, m, n], "float32");
+    const out = backend.makeOutput(rank === 2 ? [m, n] : [1, m, n], "float32");
     const p = heap(backend);
     try {
       dnn.sgemm(at.transposeA, at.transposeB, m, n, k, p(a), p(b), p(out));
