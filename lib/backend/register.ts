@@ -36,6 +36,7 @@ const OP_KERNELS = [
   "FusedBatchNorm",
   "BatchMatMul",
   "_FusedMatMul",
+  "Slice",
 ];
 const REPLACED = [...CONV_KERNELS, ...OP_KERNELS];
 

@@ -9,6 +9,8 @@
  * - `MaxPoolGrad` (NHWC, no dilation) as one pass over the pooling windows, with tfjs's tie rule
  *   (the first maximum in row-major window order gets the gradient).
  *
+ * - `Slice` of a contiguous block (a batch along the first axis, as `model.predict` takes) as
+ *   one copy on the heap; the stock kernel first copies the whole input out of it;
  * - `_FusedMatMul` with a bias (linear or relu): tfjs-backend-wasm 4.22 adds the bias along the
  *   wrong axis when an operand is transposed; this computes the product with `BatchMatMul` and
  *   adds bias (and relu) itself.
@@ -227,6 +229,22 @@ export function fastOpConfigs(
     return out;
   };
 
+  const slice: KernelFunc = (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { begin, size } = args.attrs as unknown as { begin: number[]; size: number[] };
+    if (x.dtype !== "float32" && x.dtype !== "int32") return delegate("Slice", args);
+    const [b, sz] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, size);
+    if (!tf.slice_util.isSliceContinous(x.shape, b, sz)) return delegate("Slice", args);
+    const backend = args.backend as unknown as RefBackend;
+    const offset = tf.slice_util.computeFlatOffset(b, tf.util.computeStrides(x.shape));
+    const out = backend.makeOutput(sz, x.dtype as "float32");
+    const n = sz.reduce((p, d) => p * d, 1);
+    const heapU8 = backend.wasm.HEAPU8;
+    const src = backend.dataIdMap.get(x.dataId).memoryOffset + offset * 4;
+    heapU8.copyWithin(backend.dataIdMap.get(out.dataId).memoryOffset, src, src + n * 4);
+    return out;
+  };
+
   const cfg = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({
     kernelName,
     backendName: "wasm",
@@ -238,5 +256,6 @@ export function fastOpConfigs(
     cfg("Mean", reduce("Mean")),
     cfg("MaxPoolGrad", maxPoolGrad),
     cfg("_FusedMatMul", fusedMatMul),
+    cfg("Slice", slice),
   ];
 }

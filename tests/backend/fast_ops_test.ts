@@ -108,6 +108,28 @@ for (const mode of modesToTest()) {
     }
   });
 
+  Deno.test(`[${mode}] Slice on wasm matches cpu (contiguous and strided blocks)`, async () => {
+    const cases: [number[], number[], number[]][] = [
+      [[5, 4, 3, 2], [1, 0, 0, 0], [3, -1, -1, -1]],
+      [[5, 4, 3, 2], [4, 0, 0, 0], [1, 4, 3, 2]],
+      [[5, 4, 3, 2], [2, 1, 0, 0], [1, 2, 3, 2]],
+      [[5, 4, 3, 2], [0, 1, 1, 0], [5, 2, 2, 2]],
+      [[7], [2], [4]],
+    ];
+    for (const [shape, begin, size] of cases) {
+      const f = () => {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const x = tf.tensor(values(n, 95), shape);
+        const xi = tf.tensor(Array.from({ length: n }, (_, i) => i), shape, "int32");
+        return [tf.slice(x, begin, size), tf.cast(tf.slice(xi, begin, size), "float32")];
+      };
+      await useMode(mode);
+      const got = await runOn("wasm", f);
+      const want = await runOn("cpu", f);
+      got.forEach((g, i) => assertLessOrEqual(relErr(g, want[i]), 0, `${shape} ${begin} ${i}`));
+    }
+  });
+
   Deno.test(`[${mode}] Identity shares the buffer and survives the source's disposal`, async () => {
     await useMode(mode);
     const x = tf.tensor2d([[1, 2], [3, 4]]);
