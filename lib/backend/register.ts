@@ -1,6 +1,18 @@
 /**
  * Registers (and can undo) the training kernels for the `wasm` backend (issues 2.3 and 5).
  *
+ * Every mode but "stock" installs (pure wasm/JS, lib/backend/*):
+ * - Conv2DBackpropFilter (missing in tfjs-wasm 4.22) and a faster Conv2DBackpropInput, both as
+ *   XNNPACK convolutions (wasm_kernels.ts);
+ * - the broadcast FusedBatchNorm gradient (batchnorm_grad.ts) and training-mode batch norm in
+ *   four passes (bn_train.ts); the stem conv without its input gradient (fused_conv.ts);
+ * - shared-buffer Identity, one-pass Sum/Mean, MaxPoolGrad, contiguous Slice, a fix for
+ *   _FusedMatMul's bias (wasm_fast_ops.ts); the fused SGD kernel (sgd_update.ts).
+ * With oneDNN ("auto" when it loads, "native") these run there instead: Conv2D, FusedConv2D,
+ * both conv backprops, FusedBatchNorm, the batch-norm and relu gradients, MaxPoolGrad, Sum/Mean
+ * over leading axes, BatchMatMul/_FusedMatMul (native_kernels.ts, onednn.ts); each falls back
+ * to its pure-wasm kernel for shapes or calls oneDNN does not take.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -17,13 +29,12 @@ import { sgdKernelConfig } from "./sgd_update.ts";
 
 /**
  * Which kernel set to use on wasm:
- * - "auto": the convolutions in oneDNN (Debian `libdnnl2`, through FFI) when it loads, else
- *   "wasm" (the default; `CEN_NATIVE=0` forces "wasm");
+ * - "auto": oneDNN (Debian `libdnnl2`, through FFI) when it loads, else "wasm" (the default;
+ *   `CEN_NATIVE=0` forces "wasm");
  * - "native": oneDNN or an error;
- * - "wasm": pure wasm, the XNNPACK-based backprop kernels of wasm_kernels.ts;
+ * - "wasm": the pure-wasm set;
  * - "stock": only the missing `Conv2DBackpropFilter`, everything else as tfjs ships it (the
  *   bench's baseline).
- * All but "stock" also use the broadcast `FusedBatchNorm` gradient (global: every backend).
  */
 export type KernelMode = "auto" | "native" | "wasm" | "stock";
 
