@@ -16,6 +16,11 @@ const CASES = [
   { n: 1, h: 10, w: 12, cin: 2, cout: 3, k: [7, 7], s: 1, pad: "valid" },
   { n: 2, h: 7, w: 6, cin: 3, cout: 2, k: [3, 1], s: 2, pad: "valid" },
   { n: 1, h: 12, w: 12, cin: 3, cout: 4, k: [2, 2], s: 2, pad: "same" },
+  // Tiny outputs (the im2col + sgemm path of the native kernels).
+  { n: 3, h: 2, w: 2, cin: 9, cout: 7, k: [3, 3], s: 1, pad: "same" },
+  { n: 2, h: 4, w: 4, cin: 6, cout: 5, k: [3, 3], s: 2, pad: "same" },
+  { n: 2, h: 3, w: 3, cin: 4, cout: 3, k: [3, 3], s: 2, pad: "valid" },
+  { n: 1, h: 1, w: 2, cin: 4, cout: 3, k: [3, 3], s: 1, pad: "same" },
 ] as const;
 
 type Case = typeof CASES[number];
