@@ -81,12 +81,17 @@ export async function runEvolution(
   config: CenConfig,
   opts: EvolutionOptions,
 ): Promise<EvolutionResult> {
-  const log = opts.log ?? ((line: string) => console.log(line));
-  const backend = await initBackend(undefined, log);
+  const show = opts.log ?? ((line: string) => console.log(line));
+  const backend = await initBackend(undefined, show);
   checkSources(config, opts.train, opts.test);
   const paths = await runPaths(config, opts.runsRoot);
   await Deno.mkdir(paths.dir, { recursive: true });
   await writeJsonAtomic(paths.config, config);
+  // Every progress line also goes to the run's train.log (appended: a resumed run continues it).
+  const log = (line: string) => {
+    show(line);
+    Deno.writeTextFileSync(paths.log, `${new Date().toISOString()} ${line}\n`, { append: true });
+  };
   const metrics: RunMetrics = { id: paths.id, config, backend, generations: [] };
   const budget = { epochsLeft: opts.maxEpochsThisCall ?? Infinity };
   log(`run ${paths.id} → ${paths.dir}`);

@@ -27,6 +27,8 @@ Deno.test("generations 1→2: losses of Eq. 14 then Eq. 15, the ancestor store, 
     g2.epochs[0].kl !== undefined && g2.epochs[0].slack !== undefined,
     "t = 2 uses KL + slack",
   );
+  const log = await Deno.readTextFile(join(r.dir, "train.log"));
+  assert(log.includes("gen 3/3 epoch 2/2"), "progress lines are kept in train.log");
   for (const f of ["config.json", "metrics.json", "gen-1/model/model.json", "gen-3/result.json"]) {
     assert(await exists(join(r.dir, f)), f);
   }
