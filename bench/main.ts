@@ -21,10 +21,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { initBackend, registerTrainingKernels } from "../lib/backend.ts";
 import { oneDnn } from "../lib/backend/register.ts";
-import { benchModel } from "./resnet_any.ts";
 import { trainableVariables, trainStep } from "../lib/train/step.ts";
 import { createSgd, disposeSgd } from "../lib/train/sgd.ts";
 import type { Backbone } from "../lib/config.ts";
+import { createCenModel } from "../lib/model/resnet.ts";
 
 const BATCH = 32;
 const AGES = 101;
@@ -73,19 +73,13 @@ function forwardGflop(model: tfl.LayersModel): number {
   return (2 * macs) / 1e9;
 }
 
-const noted = new Set<string>();
-
 function rssMB(): number {
   return Deno.memoryUsage().rss / 2 ** 20;
 }
 
 /** Images/s of training steps and of inference for one network on the current kernels. */
 function measure(net: Backbone, size: number, steps: number, windows: number) {
-  const { model, note } = benchModel({ backbone: net, inputSize: size, numAges: AGES, seed: 1 });
-  if (note && !noted.has(note)) {
-    noted.add(note);
-    console.log(`  note: ${note}`);
-  }
+  const model = createCenModel({ backbone: net, inputSize: size, numAges: AGES, seed: 1 });
   const sgd = createSgd(trainableVariables(model));
   const x = tf.randomNormal([BATCH, size, size, 3], 0, 1, "float32", 7) as tf.Tensor4D;
   const classIndex = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => (i * 7) % AGES));

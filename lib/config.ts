@@ -40,7 +40,7 @@ export interface CenConfig {
   /** Seed of weight init, data order and augmentation. */
   seed: number;
   backbone: Backbone;
-  /** Input side in pixels; a multiple of 32. */
+  /** Input side in pixels; a multiple of 16, at least 32 (e.g. 32, 64, 112, 224). */
   inputSize: number;
   /** Age classes l_1 … l_k, one per integer age (Eq. 1). */
   minAge: number;
@@ -157,9 +157,9 @@ export function validateConfig(c: CenConfig): CenConfig {
     `unknown backbone "${c.backbone}" (one of ${BACKBONES.join(", ")})`,
   );
   check(
-    isInt(c.inputSize) && c.inputSize >= 32 && c.inputSize % 32 === 0,
+    isInt(c.inputSize) && c.inputSize >= 32 && c.inputSize % 16 === 0,
     "inputSize",
-    `must be a positive multiple of 32, got ${c.inputSize}`,
+    `must be a multiple of 16 of at least 32, got ${c.inputSize}`,
   );
   check(isInt(c.minAge) && c.minAge >= 0, "minAge", `must be an integer ≥ 0, got ${c.minAge}`);
   check(isInt(c.maxAge), "maxAge", `must be an integer, got ${c.maxAge}`);

@@ -4,7 +4,8 @@
  *
  * Built with tfjs-layers so a saved model (`model.json` + weights) loads in a browser with
  * `tf.loadLayersModel`. Input: `[B, S, S, 3]` normalised pixels (see {@link ./input.ts}), S a
- * multiple of 32. Outputs: `[logits [B, k], s [B, 1]]`.
+ * multiple of 16 of at least 32 (the paper's 224, or 32, 64, 112, …; 'same' padding rounds the
+ * last stage up, e.g. 112 → 4×4). Outputs: `[logits [B, k], s [B, 1]]`.
  *
  * @module
  */
@@ -50,8 +51,8 @@ const BN = { momentum: 0.9, epsilon: 1e-5, axis: -1 } as const;
 export function createCenModel(opts: ModelOptions): tfl.LayersModel {
   const spec = BACKBONE_SPECS[opts.backbone];
   if (!spec) throw new Error(`unknown backbone "${opts.backbone}"`);
-  if (opts.inputSize % 32 !== 0) {
-    throw new Error(`inputSize ${opts.inputSize} is not a multiple of 32`);
+  if (opts.inputSize < 32 || opts.inputSize % 16 !== 0) {
+    throw new Error(`inputSize ${opts.inputSize} is not a multiple of 16 of at least 32`);
   }
   let layerNo = 0;
   // Each layer gets its own seed, so the same options give the same weights.

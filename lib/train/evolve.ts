@@ -346,7 +346,7 @@ async function trainGeneration(
       rng: { seed: config.seed, generation: t, nextEpoch: 0 },
       trainSeconds: 0,
     };
-    const n = opts.train.length, size = config.inputSize;
+    const size = config.inputSize;
     for (let e = state.epochsDone; e < o.epochs; e++) {
       if (budget.epochsLeft <= 0) return undefined;
       const lr = learningRate(e, o);

@@ -23,8 +23,8 @@ Deno.test("exact parameter count of ResNet10 (counted by hand from Table 7)", ()
   m.dispose();
 });
 
-Deno.test("any multiple of 32 works; outputs are [B, k] logits and [B, 1] s", () => {
-  for (const size of [32, 64, 96]) {
+Deno.test("any multiple of 32 (and of 16, e.g. 112) works; outputs are [B, k] logits and [B, 1] s", () => {
+  for (const size of [32, 64, 96, 112]) {
     const m = createCenModel({ backbone: "resnet10-tiny", inputSize: size, numAges: 7, seed: 1 });
     const [z, s] = m.predict(tf.zeros([2, size, size, 3])) as tf.Tensor[];
     assertEquals(z.shape, [2, 7]);
@@ -33,6 +33,7 @@ Deno.test("any multiple of 32 works; outputs are [B, k] logits and [B, 1] s", ()
     m.dispose();
   }
   assertThrows(() => createCenModel({ backbone: "resnet10", inputSize: 50, numAges: 7, seed: 1 }));
+  assertThrows(() => createCenModel({ backbone: "resnet10", inputSize: 16, numAges: 7, seed: 1 }));
 });
 
 Deno.test("the same seed gives the same weights, another seed others", () => {
