@@ -60,8 +60,10 @@ export async function listImages(path: string): Promise<string[]> {
   const out: string[] = [];
   for await (const e of Deno.readDir(path)) {
     const p = join(path, e.name);
-    if (e.isDirectory) out.push(...await listImages(p));
-    else if (e.isFile && IMAGE_EXT.test(e.name)) out.push(p);
+    // Follow symbolic links (a folder of links to a dataset's test split is common).
+    const kind = e.isSymlink ? await Deno.stat(p).catch(() => undefined) : e;
+    if (kind?.isDirectory) out.push(...await listImages(p));
+    else if (kind?.isFile && IMAGE_EXT.test(e.name)) out.push(p);
   }
   return out.sort();
 }

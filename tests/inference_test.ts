@@ -26,6 +26,7 @@ async function fixture() {
   );
   await Deno.writeFile(join(images, "broken.jpg"), new Uint8Array([0xff, 0xd8, 0xff, 0x00, 1, 2]));
   await Deno.writeTextFile(join(images, "notes.txt"), "not an image");
+  await Deno.symlink(join(images, "a.png"), join(images, "sub", "link.png"));
   return { dir, modelDir, images };
 }
 
@@ -50,9 +51,14 @@ Deno.test("chips without detection: every readable image predicted, broken ones 
   const { modelDir, images } = await fixture();
   const m = await loadAgeModel(modelDir);
   const files = await listImages(images);
-  assertEquals(files.map((f) => f.slice(images.length + 1)), ["a.png", "broken.jpg", "sub/b.jpg"]);
+  assertEquals(files.map((f) => f.slice(images.length + 1)), [
+    "a.png",
+    "broken.jpg",
+    "sub/b.jpg",
+    "sub/link.png",
+  ]);
   const { rows, skipped } = await predictFiles(files, m, { align: "none" });
-  assertEquals(rows.map((r) => r.file.split("/").pop()), ["a.png", "b.jpg"]);
+  assertEquals(rows.map((r) => r.file.split("/").pop()), ["a.png", "b.jpg", "link.png"]);
   for (const r of rows) {
     assert(
       r.age >= 16 - 61 && r.ageLdl >= 16 && r.ageLdl <= 77,
@@ -105,7 +111,7 @@ Deno.test("deno task predict writes the CSV and reports skipped files", async ()
   assertEquals(r.code, 0, err);
   const csv = await Deno.readTextFile(out);
   assertEquals(csv.split("\n")[0], "file,age,age_ldl,age_reg,top_ages");
-  assertEquals(csv.trim().split("\n").length, 3);
+  assertEquals(csv.trim().split("\n").length, 4);
   assertMatch(err, /skipped .*broken\.jpg: corrupt-image/);
   const bad = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "tools/predict.ts"],
