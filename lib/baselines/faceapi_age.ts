@@ -17,7 +17,7 @@
  * - `crop: "whole"` feeds the whole image to the age net (one net, half the time).
  *
  * On the 1,577 test images of UTKFace part 1's committed split (data/splits/utkface-part1.json;
- * `deno run -A lib/baselines/faceapi_utkface.ts --crop=… [--size=…]`, 2026-11-28, 2 busy cores):
+ * `deno task baseline --crop=… [--size=…]`, 2026-11-28, 2 busy cores):
  *
  * | crop        | fed at          | MAE   | CA(5) | ms / image (decode included) |
  * | ----------- | --------------- | ----- | ----- | ---------------------------- |

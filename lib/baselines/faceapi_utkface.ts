@@ -6,7 +6,7 @@
  *
  * ```sh
  * CEN_UTKFACE_DIR=../shared/data/utkface-part1 \
- *   deno run -A lib/baselines/faceapi_utkface.ts [--crop=whole|landmarks] [--size=N] [--limit=N]
+ *   deno task baseline [--crop=whole|landmarks] [--size=N] [--limit=N]
  * ```
  *
  * prints one JSON object `{crop, size, images, mae, ca3, ca5, ca7, seconds, msPerImage}`.
@@ -102,45 +102,3 @@ export async function faceApiAgeOnSplit(
     seconds,
   };
 }
-
-/** The command line (see the module note); returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  const folder = Deno.env.get("CEN_UTKFACE_DIR");
-  if (!folder) {
-    console.error("set CEN_UTKFACE_DIR to the UTKFace part 1 folder");
-    return 2;
-  }
-  const opts: SplitRunOptions = {};
-  for (const arg of args) {
-    const m = arg.match(/^--(crop|size|limit)=(.+)$/);
-    if (!m || (m[1] !== "crop" && !/^\d+$/.test(m[2]))) {
-      console.error(`unexpected argument "${arg}" (--crop=whole|landmarks, --size=N, --limit=N)`);
-      return 2;
-    }
-    if (m[1] === "crop") opts.crop = m[2] as FaceApiCrop;
-    else opts[m[1] as "size" | "limit"] = Number(m[2]);
-  }
-  let last = 0;
-  opts.onProgress = (done, total) => {
-    if (Date.now() - last > 5000 || done === total) {
-      last = Date.now();
-      console.error(`face-api age: ${done}/${total}`);
-    }
-  };
-  const r = await faceApiAgeOnSplit(folder, opts);
-  const round = (x: number, d = 3) => Number(x.toFixed(d));
-  console.log(JSON.stringify({
-    crop: r.crop,
-    size: r.size || "native",
-    images: r.names.length,
-    mae: round(r.mae),
-    ca3: round(r.ca3, 1),
-    ca5: round(r.ca5, 1),
-    ca7: round(r.ca7, 1),
-    seconds: round(r.seconds, 1),
-    msPerImage: round((1000 * r.seconds) / r.names.length, 1),
-  }));
-  return 0;
-}
-
-if (import.meta.main) Deno.exit(await main(Deno.args));
