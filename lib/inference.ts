@@ -7,6 +7,7 @@
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { join } from "node:path";
+import sharp from "sharp";
 import { type FaceDetector, loadFaceDetector } from "./data/align.ts";
 import { decodeImage } from "./data/decode.ts";
 import { alignFacesInFile } from "./data/faces.ts";
@@ -14,7 +15,10 @@ import type { SkipRecord } from "./data/report.ts";
 import { loadModel, readModelMetadata } from "./model/io.ts";
 import { predictImages } from "./predict.ts";
 
-/** How faces are found: always detect, never (resize pre-aligned chips), or detect and fall back. */
+/**
+ * How faces are found: "detect" always detects and aligns; "none" resizes every image (pre-aligned
+ * chips); "auto" takes a small square image (≤ 256 px) as a chip and detects faces in the rest.
+ */
 export type AlignPolicy = "auto" | "detect" | "none";
 
 /** One predicted face. */
@@ -88,7 +92,21 @@ export async function predictFiles(
   for (const [n, file] of files.entries()) {
     let crops: Uint8Array[] = [];
     let faceIds: number[] = [];
-    if (detector) {
+    // auto: a small square image is a pre-aligned chip, used whole as in training ("resize");
+    // anything larger is a photo whose faces are detected and aligned.
+    const meta = policy === "auto"
+      ? await sharp(file).metadata().catch(() => undefined)
+      : undefined;
+    const chip = policy === "none" ||
+      (meta?.width && meta.height && looksLikeChip(meta.width, meta.height));
+    if (chip || !detector) {
+      const img = await decodeImage(file, { size: m.size });
+      if (!img.ok) {
+        skipped.push({ path: file, reason: img.reason, detail: img.detail });
+        continue;
+      }
+      [crops, faceIds] = [[img.data], [-1]];
+    } else {
       const r = await alignFacesInFile(file, detector, m.size);
       if (!r.ok) {
         skipped.push({ path: file, reason: r.reason, detail: r.detail });
@@ -97,17 +115,6 @@ export async function predictFiles(
       const faces = [...r.faces].sort((a, b) => a.box.x - b.box.x);
       crops = faces.map((f) => f.crop);
       faceIds = faces.map((_, i) => i);
-      if (crops.length === 0 && policy === "auto" && looksLikeChip(r.width, r.height)) {
-        const chip = await decodeImage(file, { size: m.size });
-        if (chip.ok) [crops, faceIds] = [[chip.data], [-1]];
-      }
-    } else {
-      const chip = await decodeImage(file, { size: m.size });
-      if (!chip.ok) {
-        skipped.push({ path: file, reason: chip.reason, detail: chip.detail });
-        continue;
-      }
-      [crops, faceIds] = [[chip.data], [-1]];
     }
     if (crops.length === 0) {
       skipped.push({ path: file, reason: "no-face", detail: "the detector found no face" });

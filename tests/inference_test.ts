@@ -119,3 +119,15 @@ Deno.test("deno task predict writes the CSV and reports skipped files", async ()
   }).output();
   assertEquals(bad.code, 2);
 });
+
+Deno.test("auto: a small square image is a chip used whole, a large photo is searched for faces", async () => {
+  const { modelDir, images } = await fixture();
+  const m = await loadAgeModel(modelDir);
+  const photo = join(faceApiDir(), "demo", "sample1.jpg");
+  const { rows, skipped } = await predictFiles([join(images, "a.png"), photo], m, {
+    align: "auto",
+  });
+  assertEquals(skipped, []);
+  assertEquals(rows[0].face, -1, "the chip is used whole");
+  assert(rows.slice(1).length >= 2 && rows.slice(1).every((r) => r.file === photo && r.face >= 0));
+});

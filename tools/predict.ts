@@ -3,8 +3,8 @@
  *
  * Writes a CSV (stdout without `--out`) with the header `file,age,age_ldl,age_reg,top_ages`: one
  * row per face (a photo with several faces gets several rows, left to right). Faces are detected
- * and aligned in raw photos; with `--align auto` (default) a small square image where no face is
- * found is taken as a pre-aligned chip. Files that cannot be read or show no face are reported on
+ * and aligned in raw photos; with `--align auto` (default) a small square image (≤ 256 px) is taken
+ * as a pre-aligned chip and used whole, as the pre-aligned datasets are in training. Files that cannot be read or show no face are reported on
  * stderr. The model is the exported one in `results/model/` unless `--run` names a run.
  */
 import { resolve } from "node:path";
