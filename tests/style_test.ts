@@ -1,0 +1,26 @@
+/** The codebase stays `deno fmt` and `deno lint` clean (notebooks included in fmt). */
+import { assertEquals } from "@std/assert";
+
+async function run(args: string[]): Promise<{ code: number; out: string }> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  })
+    .output();
+  return {
+    code: r.code,
+    out: new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr),
+  };
+}
+
+Deno.test("deno fmt --check finds nothing to reformat", async () => {
+  const r = await run(["fmt", "--check"]);
+  assertEquals(r.code, 0, r.out.slice(-3000));
+});
+
+Deno.test("deno lint finds no problem", async () => {
+  const r = await run(["lint"]);
+  assertEquals(r.code, 0, r.out.slice(-3000));
+});
