@@ -1,14 +1,13 @@
 /**
  * One call from a config to a finished run: open the config's dataset at the config's input size,
  * run (or resume, or reuse) the evolution, and return its metrics. Runs are cached by config
- * hash, so asking again for a run that exists costs nothing.
+ * hash, so asking again for a run that exists costs only the dataset's opening.
  *
  * @module
  */
 import { type CenConfig, configHash, makeConfig, type PartialConfig } from "./config.ts";
 import { openDataset, type OpenedDataset } from "./data/open.ts";
 import { mergePartial, profile } from "./profiles.ts";
-
 import { type EvolutionResult, runEvolution } from "./train/evolve.ts";
 
 /** Where runs and caches go, and where progress lines go. */
@@ -18,30 +17,16 @@ export interface ExperimentOptions {
   log?: (line: string) => void;
 }
 
-const opened = new Map<string, Promise<OpenedDataset>>();
-
-/** Opens (once per process) the dataset of a config at its input size. */
+/** Opens the dataset of a config at its input size (the decoded cache makes this cheap). */
 export function datasetFor(
   config: CenConfig,
   opts: ExperimentOptions = {},
 ): Promise<OpenedDataset> {
-  const key = JSON.stringify([
-    config.data.dataset,
-    config.data.params,
-    config.inputSize,
-    opts.cacheRoot,
-  ]);
-  let p = opened.get(key);
-  if (!p) {
-    p = openDataset(config.data, {
-      imageSize: config.inputSize,
-      cacheRoot: opts.cacheRoot,
-      log: opts.log,
-    });
-    p.catch(() => opened.delete(key));
-    opened.set(key, p);
-  }
-  return p;
+  return openDataset(config.data, {
+    imageSize: config.inputSize,
+    cacheRoot: opts.cacheRoot,
+    log: opts.log,
+  });
 }
 
 /** Runs one config on its dataset (resuming or reusing what exists). */
