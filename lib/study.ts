@@ -239,6 +239,22 @@ export interface MethodResult {
 }
 
 /**
+ * The baselines trained in the harness, from Table 1's single-head runs and the DLDL runs:
+ * CE + expectation (LDL only, ŷ_ldl), L1 regression (Reg only, ŷ_reg), DLDL (ŷ_ldl).
+ */
+export function harnessBaselines(
+  table1: { reg: RunMetrics[]; ldl: RunMetrics[] },
+  dldl: RunMetrics[],
+): MethodResult[] {
+  const g1 = (ms: RunMetrics[], key: "maeLdl" | "maeReg") => ms.map((m) => at(m, 1)?.[key] ?? NaN);
+  return [
+    { method: "CE + expectation", maes: g1(table1.ldl, "maeLdl") },
+    { method: "L1 regression", maes: g1(table1.reg, "maeReg") },
+    { method: "DLDL (σ = 2)", maes: g1(dldl, "maeLdl") },
+  ];
+}
+
+/**
  * Baselines against CEN: each method's MAE (mean ± std), the strongest baseline, and CEN's gain
  * over it (positive: CEN is better).
  */

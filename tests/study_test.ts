@@ -3,6 +3,7 @@ import { makeConfig } from "../lib/config.ts";
 import {
   baselineTable,
   formatMeanStd,
+  harnessBaselines,
   meanStd,
   sweepValues,
   table1Rows,
@@ -94,4 +95,19 @@ Deno.test("baselines: the strongest one and CEN's gain over it", () => {
   assertAlmostEquals(t.gain, 5.6 - 5.2, 1e-12);
   assertEquals(t.rows[1].MAE, "5.600 ± 0.141");
   assert(t.text.includes("CEN better by 0.400"));
+});
+
+Deno.test("harness baselines: CE from LDL-only ŷ_ldl, L1 from Reg-only ŷ_reg, DLDL's ŷ_ldl", () => {
+  const b = harnessBaselines(
+    {
+      reg: [fake([{ mae: 9, maeLdl: 9, maeReg: 3 }])],
+      ldl: [fake([{ mae: 9, maeLdl: 2.8, maeReg: 9 }])],
+    },
+    [fake([{ mae: 9, maeLdl: 2.9, maeReg: 9 }])],
+  );
+  assertEquals(b, [
+    { method: "CE + expectation", maes: [2.8] },
+    { method: "L1 regression", maes: [3] },
+    { method: "DLDL (σ = 2)", maes: [2.9] },
+  ]);
 });
