@@ -6,7 +6,7 @@
 import { join, resolve } from "node:path";
 import { parseFlags } from "../lib/cli.ts";
 import { replaceDirAtomic, writeJsonAtomic } from "../lib/fsutil.ts";
-import { finalModelDir } from "../lib/train/run.ts";
+import { DEFAULT_EXPORT_DIR, finalModelDir } from "../lib/train/run.ts";
 
 const { flags } = parseFlags(Deno.args);
 if (!flags.run) {
@@ -14,7 +14,7 @@ if (!flags.run) {
   Deno.exit(2);
 }
 const from = await finalModelDir(String(flags.run));
-const to = resolve(String(flags.to ?? new URL("../results/model", import.meta.url).pathname));
+const to = resolve(String(flags.to ?? DEFAULT_EXPORT_DIR));
 await replaceDirAtomic(to, async (tmp) => {
   for (const f of ["model.json", "weights.bin"]) await Deno.copyFile(join(from, f), join(tmp, f));
   await writeJsonAtomic(join(tmp, "source.json"), { from, exported: new Date().toISOString() });

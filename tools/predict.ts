@@ -18,7 +18,7 @@ import {
   predictFiles,
   rowsToCsv,
 } from "../lib/inference.ts";
-import { finalModelDir } from "../lib/train/run.ts";
+import { DEFAULT_EXPORT_DIR, finalModelDir } from "../lib/train/run.ts";
 
 const { flags, rest } = parseFlags(Deno.args);
 const usage =
@@ -32,13 +32,12 @@ if (!["auto", "detect", "none"].includes(align)) {
   console.error(`--align must be auto, detect or none\n${usage}`);
   Deno.exit(2);
 }
-const exported = new URL("../results/model", import.meta.url).pathname;
 let modelDir: string;
 if (flags.run) modelDir = await finalModelDir(String(flags.run));
-else if (await exists(resolve(exported, "model.json"))) modelDir = exported;
+else if (await exists(resolve(DEFAULT_EXPORT_DIR, "model.json"))) modelDir = DEFAULT_EXPORT_DIR;
 else {
   console.error(
-    `no model: pass --run <id> or export one (deno task export --run <id>) to ${exported}`,
+    `no model: pass --run <id> or export one (deno task export --run <id>) to ${DEFAULT_EXPORT_DIR}`,
   );
   Deno.exit(2);
 }

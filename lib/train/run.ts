@@ -18,6 +18,11 @@ import type { AgeMetrics } from "../metrics.ts";
 export const DEFAULT_RUNS_ROOT: string = Deno.env.get("CEN_RUNS_DIR") ??
   fileURLToPath(new URL("../../results/runs", import.meta.url));
 
+/** Where `deno task export` puts the chosen model and `deno task predict` looks for it. */
+export const DEFAULT_EXPORT_DIR: string = fileURLToPath(
+  new URL("../../results/model", import.meta.url),
+);
+
 /** Where one run lives. */
 export interface RunPaths {
   id: string;
