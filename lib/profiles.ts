@@ -5,19 +5,33 @@
  * - `smoke`: the smallest run of every notebook, for tests (seconds per notebook).
  * - `tiny`: the end-to-end run of `deno task train` (about a minute).
  * - `default`: the embedded synthetic set at CPU scale (the notebooks' default; minutes).
- * - `real`: UTKFace part 1 (`CEN_UTKFACE_DIR`) at CPU scale.
+ * - `real`: UTKFace part 1 (`CEN_UTKFACE_DIR`) at CPU scale: 6 epochs per generation, so the
+ *   3-seed study (Tables 1, 5, 6 for ResNet10-Tiny and ResNet18-Tiny) fits in about 90 minutes
+ *   on 2 cores (`deno task study --profile real`).
  * - `paper`: the paper's settings (224 px, ResNet18, 160 epochs, batch 128) for a GPU machine.
  *
  * @module
  */
-import { type CenConfig, makeConfig, type PartialConfig } from "./config.ts";
+import { type Backbone, type CenConfig, makeConfig, type PartialConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 
-/** A profile: the target run's config and the pretraining run's config (null: no pretraining). */
+/** How many seeds and which backbones a profile's study (Tables 1, 5, 6) uses by default. */
+export interface StudyDefaults {
+  seeds: number;
+  backbones: Backbone[];
+}
+
+/**
+ * A profile: the target run's config, the pretraining run's config (null: no pretraining), and
+ * its study defaults.
+ */
 export interface Profile {
   target: PartialConfig;
   pretrain: PartialConfig | null;
+  study: StudyDefaults;
 }
+
+const ONE_SEED: StudyDefaults = { seeds: 1, backbones: ["resnet10-tiny"] };
 
 /** A pretraining run on the IMDB-WIKI stand-in (ages 0–100, noisy labels): Eq. 14 only. */
 function syntheticPretrain(
@@ -47,6 +61,7 @@ const PROFILES: Record<string, Profile> = {
       data: { dataset: "synthetic-target", params: { count: 200 }, augment: true },
     },
     pretrain: syntheticPretrain(32, 200, 1, 0.01),
+    study: ONE_SEED,
   },
   tiny: {
     target: {
@@ -57,6 +72,7 @@ const PROFILES: Record<string, Profile> = {
       data: { dataset: "synthetic-target", params: { count: 600 }, augment: true },
     },
     pretrain: null,
+    study: ONE_SEED,
   },
   default: {
     target: {
@@ -67,6 +83,7 @@ const PROFILES: Record<string, Profile> = {
       data: { dataset: "synthetic-target", params: { count: 2500 }, augment: true },
     },
     pretrain: syntheticPretrain(64, 5000, 8, 0.05),
+    study: ONE_SEED,
   },
   real: {
     target: {
@@ -75,10 +92,11 @@ const PROFILES: Record<string, Profile> = {
       minAge: 1,
       maxAge: 110,
       generations: 4,
-      optim: { lr: 0.05, epochs: 12, batchSize: 32, lrStepEpochs: 8 },
+      optim: { lr: 0.05, epochs: 6, batchSize: 32, lrStepEpochs: 4 },
       data: { dataset: "utkface", params: {}, augment: true },
     },
     pretrain: syntheticPretrain(64, 10000, 8, 0.05),
+    study: { seeds: 3, backbones: ["resnet10-tiny", "resnet18-tiny"] },
   },
   paper: {
     target: {
@@ -96,6 +114,7 @@ const PROFILES: Record<string, Profile> = {
       optim: { lr: 0.01 },
       data: { dataset: "imdb-wiki", params: {}, augment: true },
     },
+    study: { seeds: 3, backbones: ["resnet10", "resnet18"] },
   },
 };
 

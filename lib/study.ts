@@ -5,10 +5,27 @@
  *
  * @module
  */
-import { type CenConfig, makeConfig, type PartialConfig } from "./config.ts";
-import { type ExperimentOptions, runConfig } from "./experiment.ts";
+import {
+  type Backbone,
+  BACKBONES,
+  type CenConfig,
+  configHash,
+  makeConfig,
+  type PartialConfig,
+} from "./config.ts";
+import { ConfigError } from "./errors.ts";
+import { type ExperimentOptions, profileConfigs, runConfig } from "./experiment.ts";
+import { profile } from "./profiles.ts";
 import { PAPER_TABLE1, PAPER_TABLE5, PAPER_TABLE6 } from "./report/paper.ts";
-import { DEFAULT_RUNS_ROOT, readRunMetrics, type RunMetrics, runPaths } from "./train/run.ts";
+import {
+  DEFAULT_RUNS_ROOT,
+  generationIndexPath,
+  generationKey,
+  readRunMetrics,
+  type RunMetrics,
+  runPaths,
+} from "./train/run.ts";
+import { exists } from "./fsutil.ts";
 
 /** Mean, sample standard deviation and count. */
 export interface MeanStd {
@@ -283,5 +300,179 @@ export function baselineTable(baselines: MethodResult[], cen: MethodResult[]) {
           Math.abs(gain).toFixed(3)
         } years`
       : "no baseline",
+  };
+}
+
+// ─── Pretraining: does it help here? ──────────────────────────────────────────────────────────
+
+/** Generation 1 trained from scratch (no pretrained backbone), to set beside the pretrained one. */
+export function scratchConfigs(target: CenConfig, seeds: number): CenConfig[] {
+  return withSeeds(variant(target, { generations: 1, pretrained: null }), seeds);
+}
+
+/** A profile's pretraining and target configs with another backbone (pretrained on it too). */
+export function backboneConfigs(
+  profileName: string,
+  backbone: Backbone,
+): ReturnType<typeof profileConfigs> {
+  return profileConfigs(profileName, { backbone }, { backbone });
+}
+
+// ─── The whole study as one plan ──────────────────────────────────────────────────────────────
+
+/** What a study covers; `seeds`/`backbones` default to the profile's study defaults. */
+export interface StudySettings {
+  seeds?: number;
+  backbones?: Backbone[];
+  center?: AblationCenter;
+  /** τ values of 04-evolution's distribution figure, trained to `figureGenerations`. */
+  figureTaus?: number[];
+  figureGenerations?: number;
+}
+
+/** One step of a plan: configs that can train side by side (none needs another's generation). */
+export interface StudyPhase {
+  name: string;
+  configs: CenConfig[];
+}
+
+/** The ablation centre of SPEC (τ = 2, α = 0.5, λ = 4, compared at t = 2). */
+export const DEFAULT_CENTER: AblationCenter = { tau: 2, alpha: 0.5, lambda: 4, generation: 2 };
+
+/**
+ * Every run the notebooks 02–07 ask for under a profile, in phases: pretraining (and the scratch
+ * runs), every generation-1 ancestor, the offspring, then the runs that only reuse generations.
+ * Configs within a phase share no generation still to be trained, so they can run in parallel.
+ */
+export async function studyPlan(
+  profileName: string,
+  settings: StudySettings = {},
+): Promise<StudyPhase[]> {
+  const defaults = profile(profileName).study;
+  const seeds = settings.seeds ?? defaults.seeds;
+  const backbones = settings.backbones ?? defaults.backbones;
+  const center = settings.center ?? DEFAULT_CENTER;
+  const main = await profileConfigs(profileName);
+  const others = await Promise.all(
+    backbones.filter((b) => b !== main.target.backbone).map((b) => backboneConfigs(profileName, b)),
+  );
+  const t1 = table1Configs(main.target, seeds);
+  const t6 = table6Configs(main.target, center, seeds);
+  const sweeps = [...t6.tau, ...t6.alpha, ...t6.lambda].flatMap((s) => s.configs);
+  const isCenter = (c: CenConfig) =>
+    c.tau === center.tau && c.alpha === center.alpha && c.lambdaT === center.lambda;
+  const figures = (settings.figureTaus ?? [1, 2, 3, 4]).map((tau) =>
+    variant(main.target, { tau, generations: settings.figureGenerations ?? 3 })
+  );
+  const pretrains = [main, ...others].flatMap((p) => (p.pretrain ? [p.pretrain] : []));
+  const phases: StudyPhase[] = [
+    {
+      name: "pretraining and scratch runs",
+      configs: [...pretrains, ...(main.pretrain ? scratchConfigs(main.target, seeds) : [])],
+    },
+    {
+      name: "generation 1",
+      configs: [
+        ...t1.both,
+        ...t1.reg,
+        ...t1.ldl,
+        ...dldlConfigs(main.target, seeds),
+        ...others.flatMap((o) => withSeeds(variant(o.target, { generations: 1 }), seeds)),
+      ],
+    },
+    {
+      name: "offspring",
+      configs: [
+        ...table5Configs(main.target, seeds),
+        ...others.flatMap((o) => table5Configs(o.target, seeds)),
+        ...sweeps.filter((c) => !isCenter(c)),
+      ],
+    },
+    { name: "reused generations and figures", configs: [...sweeps.filter(isCenter), ...figures] },
+  ];
+  return await dedupe(phases);
+}
+
+async function dedupe(phases: StudyPhase[]): Promise<StudyPhase[]> {
+  const seen = new Set<string>();
+  const out: StudyPhase[] = [];
+  for (const p of phases) {
+    const configs: CenConfig[] = [];
+    for (const c of p.configs) {
+      const h = await configHash(c);
+      if (!seen.has(h)) configs.push(c);
+      seen.add(h);
+    }
+    out.push({ name: p.name, configs });
+  }
+  return out;
+}
+
+/**
+ * The work a config still needs, in ResNet10-Tiny-at-64-px epochs: its generations not yet
+ * trained anywhere under `runsRoot`, times epochs, input area and backbone depth.
+ */
+export async function remainingCost(config: CenConfig, runsRoot = DEFAULT_RUNS_ROOT) {
+  let todo = 0;
+  for (let t = 1; t <= config.generations; t++) {
+    if (!(await exists(generationIndexPath(runsRoot, await generationKey(config, t))))) todo++;
+  }
+  const depth = config.backbone.includes("18") ? 1.8 : 1;
+  const wide = config.backbone.endsWith("-tiny") ? 1 : 4;
+  const count = Number(config.data.params.count ?? 6300);
+  return todo * config.optim.epochs * (config.inputSize / 64) ** 2 * depth * wide * count / 6300;
+}
+
+/** Splits configs over `n` workers, longest first onto the least loaded (costs given). */
+export function balance<T>(items: readonly T[], costs: readonly number[], n: number): T[][] {
+  const order = items.map((_, i) => i).sort((a, b) => costs[b] - costs[a] || a - b);
+  const load = new Array(n).fill(0);
+  const out: T[][] = Array.from({ length: n }, () => []);
+  for (const i of order) {
+    const w = load.indexOf(Math.min(...load));
+    out[w].push(items[i]);
+    load[w] += costs[i];
+  }
+  return out;
+}
+
+/** The seeds a notebook uses: its `seeds` parameter, or for 0 the profile's study default. */
+export function studySeeds(profileName: string, seeds: number): number {
+  return seeds > 0 ? seeds : profile(profileName).study.seeds;
+}
+
+/** The backbones a notebook compares: a comma list, or for "" the profile's study default. */
+export function studyBackbones(profileName: string, list: string): Backbone[] {
+  const named = list.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const b of named) {
+    if (!(BACKBONES as readonly string[]).includes(b)) {
+      throw new ConfigError(
+        "backbones",
+        `unknown backbone "${b}" (one of ${BACKBONES.join(", ")})`,
+      );
+    }
+  }
+  return named.length > 0 ? named as Backbone[] : profile(profileName).study.backbones;
+}
+
+/**
+ * The pretraining comparison: generation 1's MAE (ŷ) started from the pretrained backbone and
+ * from scratch, over seeds, and whether pretraining helped.
+ */
+export function pretrainingRows(pretrained: RunMetrics[], scratch: RunMetrics[]) {
+  const mae = (ms: RunMetrics[]) => meanStd(ms.map((m) => at(m, 1)?.mae ?? NaN));
+  const w = mae(pretrained), wo = mae(scratch);
+  const gain = wo.mean - w.mean;
+  return {
+    rows: [
+      { start: "pretrained backbone", "MAE ŷ, t = 1": formatMeanStd(w), seeds: w.n },
+      { start: "from scratch", "MAE ŷ, t = 1": formatMeanStd(wo), seeds: wo.n },
+    ],
+    helps: gain > 0,
+    text: `pretrained ${w.mean.toFixed(3)} vs scratch ${wo.mean.toFixed(3)}: pretraining ` +
+      (gain > 0
+        ? `helps by ${gain.toFixed(3)}`
+        : `does NOT help (worse by ${(-gain).toFixed(3)})`) +
+      ` years (spread over seeds ±${w.std.toFixed(3)} / ±${wo.std.toFixed(3)})`,
   };
 }

@@ -1,10 +1,17 @@
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { makeConfig } from "../lib/config.ts";
 import {
+  balance,
   baselineTable,
   formatMeanStd,
   harnessBaselines,
   meanStd,
+  pretrainingRows,
+  remainingCost,
+  scratchConfigs,
+  studyBackbones,
+  studyPlan,
+  studySeeds,
   sweepValues,
   table1Rows,
   table1Verdict,
@@ -14,7 +21,11 @@ import {
   table6Configs,
   table6Rows,
 } from "../lib/study.ts";
-import { generationKey, type RunMetrics } from "../lib/train/run.ts";
+import { generationIndexPath, generationKey, type RunMetrics } from "../lib/train/run.ts";
+import { configHash } from "../lib/config.ts";
+import { profileConfigs } from "../lib/experiment.ts";
+import { ConfigError } from "../lib/errors.ts";
+import { assertRejects, assertThrows } from "@std/assert";
 
 const fake = (maes: { mae: number; maeLdl: number; maeReg: number }[]): RunMetrics => ({
   id: "x",
@@ -110,4 +121,101 @@ Deno.test("harness baselines: CE from LDL-only ŷ_ldl, L1 from Reg-only ŷ_reg, 
     { method: "L1 regression", maes: [3] },
     { method: "DLDL (σ = 2)", maes: [2.9] },
   ]);
+});
+
+Deno.test("pretraining rows: scratch against pretrained generation 1, by hand", () => {
+  const pre = [fake([{ mae: 9, maeLdl: 0, maeReg: 0 }]), fake([{ mae: 11, maeLdl: 0, maeReg: 0 }])];
+  const scratch = [
+    fake([{ mae: 12, maeLdl: 0, maeReg: 0 }]),
+    fake([{ mae: 12, maeLdl: 0, maeReg: 0 }]),
+  ];
+  const r = pretrainingRows(pre, scratch);
+  assertEquals(r.rows[0]["MAE ŷ, t = 1"], "10.000 ± 1.414"); // std of 9, 11 = √2
+  assertEquals(r.rows[1]["MAE ŷ, t = 1"], "12.000 ± 0.000");
+  assert(r.helps);
+  assert(r.text.includes("helps by 2.000"));
+  assert(!pretrainingRows(scratch, pre).helps);
+});
+
+Deno.test("scratch configs drop the pretrained backbone and keep one generation per seed", () => {
+  const target = makeConfig({ pretrained: "abc", generations: 4, seed: 5 });
+  const cs = scratchConfigs(target, 3);
+  assertEquals(cs.map((c) => [c.seed, c.generations, c.pretrained]), [
+    [5, 1, null],
+    [6, 1, null],
+    [7, 1, null],
+  ]);
+});
+
+Deno.test("study seeds and backbones: the parameter, or the profile's default; bad names fail", () => {
+  assertEquals(studySeeds("real", 0), 3);
+  assertEquals(studySeeds("default", 0), 1);
+  assertEquals(studySeeds("real", 2), 2);
+  assertEquals(studyBackbones("real", ""), ["resnet10-tiny", "resnet18-tiny"]);
+  assertEquals(studyBackbones("default", " resnet18-tiny "), ["resnet18-tiny"]);
+  assertThrows(() => studyBackbones("default", "resnet50"), ConfigError, "resnet50");
+});
+
+Deno.test("balance: longest first onto the least loaded worker", () => {
+  // costs 5, 4, 3, 3, 1 → w0: 5, then w1: 4, w1: 4+3, w0: 5+3, w1: 7+1
+  assertEquals(balance(["a", "b", "c", "d", "e"], [5, 4, 3, 3, 1], 2), [["a", "d"], [
+    "b",
+    "c",
+    "e",
+  ]]);
+  assertEquals(balance(["a"], [1], 3), [["a"], [], []]);
+});
+
+Deno.test("study plan: each run once, ancestors before offspring, the notebooks' configs", async () => {
+  const phases = await studyPlan("real", { seeds: 2 });
+  const ids = await Promise.all(phases.map((p) => Promise.all(p.configs.map(configHash))));
+  const all = ids.flat();
+  assertEquals(new Set(all).size, all.length, "a run listed twice");
+  const main = await profileConfigs("real");
+  const phaseOf = async (c: Parameters<typeof configHash>[0]) => {
+    const h = await configHash(c);
+    return ids.findIndex((p) => p.includes(h));
+  };
+  assertEquals(await phaseOf(main.pretrain!), 0);
+  assertEquals(await phaseOf(scratchConfigs(main.target, 2)[1]), 0);
+  assertEquals(
+    await phaseOf(
+      table6Configs(main.target, { tau: 2, alpha: 0.5, lambda: 4, generation: 2 }, 2).tau[0]
+        .configs[1],
+    ),
+    2,
+  );
+  assertEquals(await phaseOf(main.target), 2); // Table 5's 4-generation run
+  // every generation-1 ancestor an offspring needs is trained in an earlier phase
+  for (const [p, phase] of phases.entries()) {
+    if (p < 2) continue;
+    for (const c of phase.configs) {
+      const key = await generationKey(c, 1);
+      const earlier = phases.slice(1, p).flatMap((q) => q.configs);
+      const keys = await Promise.all(earlier.map((e) => generationKey(e, 1)));
+      assert(
+        keys.includes(key),
+        `phase ${p}: no earlier ancestor for ${c.backbone} seed ${c.seed}`,
+      );
+    }
+  }
+  // ResNet18-Tiny's runs start from its own pretrained backbone
+  const r18 = phases[2].configs.filter((c) => c.backbone === "resnet18-tiny");
+  assertEquals(r18.length, 2);
+  const r18pre = phases[0].configs.find((c) => c.backbone === "resnet18-tiny")!;
+  assertEquals(r18[0].pretrained, await configHash(r18pre));
+  await assertRejects(() => studyPlan("nope"), ConfigError);
+});
+
+Deno.test("remaining cost counts only generations not recorded under the runs root", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const c = makeConfig({ generations: 3, inputSize: 64, optim: { epochs: 2 } });
+    const full = await remainingCost(c, root);
+    await Deno.mkdir(`${root}/_generations`);
+    await Deno.writeTextFile(generationIndexPath(root, await generationKey(c, 1)), "{}");
+    assertAlmostEquals(await remainingCost(c, root), (full * 2) / 3);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -1,10 +1,18 @@
 /**
  * `deno task baseline [--crop=landmarks|whole] [--size=N] [--limit=N]`: the off-the-shelf
  * `@vladmandic/face-api` age model on the UTKFace test split (`CEN_UTKFACE_DIR`, the committed
- * split file), printing one JSON line with MAE and CA(3, 5, 7).
+ * split file), printing one JSON line with MAE and CA(3, 5, 7); a run over the whole split also
+ * saves them under `results/baselines/` for 07-summary.
  */
 import type { FaceApiCrop } from "../lib/baselines/faceapi_age.ts";
-import { faceApiAgeOnSplit, type SplitRunOptions } from "../lib/baselines/faceapi_utkface.ts";
+import {
+  faceApiAgeOnSplit,
+  faceApiScoresPath,
+  scoresOf,
+  type SplitRunOptions,
+} from "../lib/baselines/faceapi_utkface.ts";
+import { writeJsonAtomic } from "../lib/fsutil.ts";
+import { dirname } from "node:path";
 
 /** The command line (see the module note); returns the exit code. */
 async function main(args: string[]): Promise<number> {
@@ -31,6 +39,12 @@ async function main(args: string[]): Promise<number> {
     }
   };
   const r = await faceApiAgeOnSplit(folder, opts);
+  if (opts.limit === undefined) { // the whole split: keep the scores for 07-summary
+    const path = faceApiScoresPath(r.crop, r.size);
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await writeJsonAtomic(path, scoresOf(r));
+    console.error(`face-api age: scores saved to ${path}`);
+  }
   const round = (x: number, d = 3) => Number(x.toFixed(d));
   console.log(JSON.stringify({
     crop: r.crop,

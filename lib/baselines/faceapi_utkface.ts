@@ -16,7 +16,9 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
 import { decodeImage } from "../data/decode.ts";
 import { defaultUtkfaceSplitPath, readSplitFile } from "../data/split.ts";
 import { DataError } from "../errors.ts";
@@ -100,5 +102,58 @@ export async function faceApiAgeOnSplit(
     ca5: cumulativeAccuracy(pred, ages, 5),
     ca7: cumulativeAccuracy(pred, ages, 7),
     seconds,
+  };
+}
+
+/** The scores of a finished {@link faceApiAgeOnSplit}, as saved to and read from disk. */
+export interface SavedFaceApiScores {
+  crop: FaceApiCrop;
+  size: number;
+  images: number;
+  mae: number;
+  ca3: number;
+  ca5: number;
+  ca7: number;
+  seconds: number;
+}
+
+/** Where the scores of face-api on the default split are kept (`results/baselines/`). */
+export function faceApiScoresPath(crop: FaceApiCrop = "landmarks", size = 0): string {
+  return fileURLToPath(
+    new URL(
+      `../../results/baselines/faceapi-age-${crop}-${size || "native"}.json`,
+      import.meta.url,
+    ),
+  );
+}
+
+/**
+ * face-api's scores on the whole test split of the committed split file: read from
+ * {@link faceApiScoresPath} when a run saved them, else computed (about a minute) and saved.
+ */
+export async function faceApiScores(
+  folder: string,
+  opts: Omit<SplitRunOptions, "limit" | "splitPath" | "side"> = {},
+): Promise<SavedFaceApiScores> {
+  const path = faceApiScoresPath(opts.crop, opts.size);
+  const cached = await readJsonIfExists<SavedFaceApiScores>(path);
+  if (cached) return cached;
+  const saved = scoresOf(await faceApiAgeOnSplit(folder, opts));
+  await Deno.mkdir(dirname(path), { recursive: true });
+  await writeJsonAtomic(path, saved);
+  return saved;
+}
+
+/** The scores of an evaluation (what {@link faceApiScores} keeps). */
+export function scoresOf(r: SplitEvaluation): SavedFaceApiScores {
+  return {
+    crop: r.crop,
+    size: r.size,
+    images: r.names.length,
+    mae: r.mae,
+    ca3: r.ca3,
+    ca5: r.ca5,
+    ca7: r.ca7,
+    seconds: r.seconds,
   };
 }

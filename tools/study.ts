@@ -1,0 +1,94 @@
+/**
+ * `deno task study [--profile real] [--seeds N] [--workers N] [--dry-run]`: trains every run the
+ * notebooks 02–07 need under a profile (`studyPlan` in lib/study.ts), phase by phase, with up to
+ * `--workers` processes side by side (default 2: each trains on one core). The notebooks then find
+ * the runs cached and only read them. Interrupted: rerun the same command; finished runs are
+ * reused and a run cut off mid-generation resumes from its last checkpoint.
+ *
+ * Internal: `--run-list <file.json>` trains the configs listed in that file, one after another.
+ * @module
+ */
+import { type CenConfig, configHash } from "../lib/config.ts";
+import { parseFlags } from "../lib/cli.ts";
+import { runConfig } from "../lib/experiment.ts";
+import { balance, lookup, remainingCost, studyPlan } from "../lib/study.ts";
+import { PROFILE_NAMES } from "../lib/profiles.ts";
+
+const { flags } = parseFlags(Deno.args);
+
+if (typeof flags["run-list"] === "string") {
+  const configs: CenConfig[] = JSON.parse(await Deno.readTextFile(flags["run-list"]));
+  for (const [i, c] of configs.entries()) {
+    console.log(`── run ${i + 1}/${configs.length}: ${await describe(c)}`);
+    await runConfig(c);
+  }
+  Deno.exit(0);
+}
+
+const name = String(flags.profile ?? "real");
+if (!PROFILE_NAMES.includes(name)) fail(`--profile must be one of ${PROFILE_NAMES.join(", ")}`);
+const workers = Number(flags.workers ?? 2);
+if (!Number.isInteger(workers) || workers < 1) fail("--workers must be a positive integer");
+const seeds = flags.seeds === undefined ? undefined : Number(flags.seeds);
+if (seeds !== undefined && !(Number.isInteger(seeds) && seeds > 0)) {
+  fail("--seeds must be a positive integer");
+}
+
+const started = performance.now();
+const phases = await studyPlan(name, { seeds });
+for (const [p, phase] of phases.entries()) {
+  const costs = await Promise.all(phase.configs.map((c) => remainingCost(c)));
+  const done = (await Promise.all(phase.configs.map((c) => lookup(c)))).filter(Boolean).length;
+  console.log(
+    `\n═══ phase ${p + 1}/${phases.length}: ${phase.name}: ${phase.configs.length} runs ` +
+      `(${done} finished), about ${costs.reduce((a, b) => a + b, 0).toFixed(0)} epochs to train`,
+  );
+  if (flags["dry-run"]) {
+    for (const c of phase.configs) console.log(`  ${await describe(c)}`);
+    continue;
+  }
+  const todo = phase.configs.filter((_, i) => costs[i] > 0);
+  const shares = balance(todo, costs.filter((c) => c > 0), workers).filter((s) => s.length);
+  const results = await Promise.all(shares.map((share, w) => runWorker(share, w)));
+  if (results.some((ok) => !ok)) fail(`phase "${phase.name}" failed (rerun to resume)`);
+}
+console.log(
+  `\nstudy ${name}: all phases done in ${((performance.now() - started) / 60000).toFixed(1)} min`,
+);
+
+/** One line naming a config by what distinguishes it in the study. */
+async function describe(c: CenConfig): Promise<string> {
+  return `${(await configHash(c)).slice(0, 12)} ${c.data.dataset} ${c.backbone} ${c.inputSize}px ` +
+    `heads=${c.heads} σ=${c.labelSigma ?? "–"} τ=${c.tau} α=${c.alpha} λ=${c.lambdaT} ` +
+    `T=${c.generations} seed=${c.seed} ${c.pretrained ? "pretrained" : "scratch"}`;
+}
+
+/** Runs a share of configs in a child process, prefixing its output lines with `[w]`. */
+async function runWorker(share: CenConfig[], w: number): Promise<boolean> {
+  const list = await Deno.makeTempFile({ prefix: "cen-study-", suffix: ".json" });
+  await Deno.writeTextFile(list, JSON.stringify(share));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(import.meta.url).pathname, "--run-list", list],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const pipe = async (stream: ReadableStream<Uint8Array>, write: (l: string) => void) => {
+    let buf = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      buf += chunk;
+      const lines = buf.split("\n");
+      buf = lines.pop()!;
+      for (const l of lines) write(`[${w}] ${l}`);
+    }
+    if (buf) write(`[${w}] ${buf}`);
+  };
+  await Promise.all([pipe(child.stdout, console.log), pipe(child.stderr, console.error)]);
+  const status = await child.status;
+  await Deno.remove(list).catch(() => {});
+  return status.success;
+}
+
+function fail(msg: string): never {
+  console.error(`study: ${msg}`);
+  Deno.exit(2);
+}
