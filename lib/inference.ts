@@ -8,7 +8,13 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { join } from "node:path";
 import sharp from "sharp";
-import { type FaceDetector, loadFaceDetector } from "./data/align.ts";
+import {
+  type CropMetadata,
+  type FaceDetector,
+  type FivePoints,
+  loadFaceDetector,
+  TEMPLATE,
+} from "./data/align.ts";
 import { decodeImage } from "./data/decode.ts";
 import { alignFacesInFile } from "./data/faces.ts";
 import type { SkipRecord } from "./data/report.ts";
@@ -41,18 +47,27 @@ export interface AgeModel {
   minAge: number;
   maxAge: number;
   dir: string;
+  /** Where photos' five points go in a crop: the framing of the training images. */
+  template: Readonly<FivePoints>;
 }
 
-/** Loads a model saved by the trainer (its metadata gives the input size and the age range). */
+/**
+ * Loads a model saved by the trainer (its metadata gives the input size, the age range and the
+ * crop template; a model saved without a template gets {@link TEMPLATE}).
+ */
 export async function loadAgeModel(dir: string): Promise<AgeModel> {
   const meta = await readModelMetadata(dir) as {
     cen?: { minAge: number; maxAge: number };
     input?: { size: number };
+    crop?: CropMetadata;
   };
   if (!meta.cen || !meta.input) {
     throw new Error(`${dir}/model.json has no CEN metadata (not a model saved by this library)`);
   }
-  return { model: await loadModel(dir), size: meta.input.size, ...meta.cen, dir };
+  const template = meta.crop?.template.length === 5
+    ? meta.crop.template as unknown as FivePoints
+    : TEMPLATE;
+  return { model: await loadModel(dir), size: meta.input.size, ...meta.cen, dir, template };
 }
 
 const IMAGE_EXT = /\.(jpe?g|png|webp|gif|tiff?|bmp|avif)$/i;
@@ -107,7 +122,7 @@ export async function predictFiles(
       }
       [crops, faceIds] = [[img.data], [-1]];
     } else {
-      const r = await alignFacesInFile(file, detector, m.size);
+      const r = await alignFacesInFile(file, detector, m.size, { template: m.template });
       if (!r.ok) {
         skipped.push({ path: file, reason: r.reason, detail: r.detail });
         continue;

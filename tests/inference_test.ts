@@ -2,7 +2,13 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { join } from "node:path";
 import sharp from "sharp";
 import { initBackend } from "../lib/backend.ts";
-import { faceApiDir, loadFaceDetector } from "../lib/data/align.ts";
+import {
+  cropMetadata,
+  faceApiDir,
+  loadFaceDetector,
+  TEMPLATE,
+  UTKFACE_CHIP_TEMPLATE,
+} from "../lib/data/align.ts";
 import { listImages, loadAgeModel, predictFiles, rowsToCsv } from "../lib/inference.ts";
 import { saveModel } from "../lib/model/io.ts";
 import { createCenModel } from "../lib/model/resnet.ts";
@@ -29,6 +35,22 @@ async function fixture() {
   await Deno.symlink(join(images, "a.png"), join(images, "sub", "link.png"));
   return { dir, modelDir, images };
 }
+
+Deno.test("the crop template comes from the model's metadata (the default template without one)", async () => {
+  const { dir, modelDir } = await fixture();
+  assertEquals((await loadAgeModel(modelDir)).template, TEMPLATE);
+  const model = createCenModel({ backbone: "resnet10-tiny", inputSize: 32, numAges: 62, seed: 1 });
+  const utk = join(dir, "utk-model");
+  await saveModel(model, utk, {
+    cen: { minAge: 16, maxAge: 77 },
+    input: { size: 32 },
+    crop: cropMetadata("utkface"),
+  });
+  model.dispose();
+  const m = await loadAgeModel(utk);
+  assertEquals(m.template, UTKFACE_CHIP_TEMPLATE);
+  m.model.dispose();
+});
 
 Deno.test("CSV: header, one row per face, top ages as age:p pairs, quoted paths", () => {
   const csv = rowsToCsv([

@@ -5,7 +5,9 @@
  */
 import { join, resolve } from "node:path";
 import { parseFlags } from "../lib/cli.ts";
-import { replaceDirAtomic, writeJsonAtomic } from "../lib/fsutil.ts";
+import type { CenConfig } from "../lib/config.ts";
+import { cropMetadata } from "../lib/data/align.ts";
+import { readJsonIfExists, replaceDirAtomic, writeJsonAtomic } from "../lib/fsutil.ts";
 import { DEFAULT_EXPORT_DIR, finalModelDir } from "../lib/train/run.ts";
 
 const { flags } = parseFlags(Deno.args);
@@ -15,8 +17,18 @@ if (!flags.run) {
 }
 const from = await finalModelDir(String(flags.run));
 const to = resolve(String(flags.to ?? DEFAULT_EXPORT_DIR));
+// A model saved before models recorded their crop template gets its run's (from the run's config).
+const model = JSON.parse(await Deno.readTextFile(join(from, "model.json")));
+const config = await readJsonIfExists<CenConfig>(join(from, "..", "..", "config.json"));
+if (config && !model.userDefinedMetadata?.crop) {
+  model.userDefinedMetadata = {
+    ...model.userDefinedMetadata,
+    crop: cropMetadata(config.data.dataset),
+  };
+}
 await replaceDirAtomic(to, async (tmp) => {
-  for (const f of ["model.json", "weights.bin"]) await Deno.copyFile(join(from, f), join(tmp, f));
+  await writeJsonAtomic(join(tmp, "model.json"), model);
+  await Deno.copyFile(join(from, "weights.bin"), join(tmp, "weights.bin"));
   await writeJsonAtomic(join(tmp, "source.json"), { from, exported: new Date().toISOString() });
 });
 console.log(`exported ${from} → ${to}`);

@@ -27,7 +27,7 @@ export async function alignFacesInFile(
   path: string,
   detector: FaceDetector,
   size: number,
-  options: { maxSide?: number } = {},
+  options: { maxSide?: number; template?: Readonly<FivePoints> } = {},
 ): Promise<PhotoFaces> {
   const img = await decodeImage(path);
   if (!img.ok) return img;
@@ -35,7 +35,7 @@ export async function alignFacesInFile(
     maxSide: options.maxSide ?? 1024,
   });
   const faces = found.map((f) => ({
-    crop: alignFace(img.data, img.width, img.height, f.five, size).crop,
+    crop: alignFace(img.data, img.width, img.height, f.five, size, options.template).crop,
     score: f.score,
     box: f.box,
     five: f.five,

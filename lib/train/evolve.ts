@@ -15,6 +15,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { dirname, join } from "node:path";
 import { initBackend } from "../backend.ts";
 import { type CenConfig, numAges } from "../config.ts";
+import { cropMetadata } from "../data/align.ts";
 import type { SampleSource } from "../data/types.ts";
 import { DataError, NonFiniteLossError } from "../errors.ts";
 import { exists, readJsonIfExists, replaceDirAtomic, writeJsonAtomic } from "../fsutil.ts";
@@ -429,6 +430,7 @@ async function trainGeneration(
         maxAge: config.maxAge,
       },
       input: { size: config.inputSize, normalisation: "(x/255 - mean) / std, ImageNet RGB" },
+      crop: cropMetadata(config.data.dataset),
     });
     await writeJsonAtomic(gp.predictions, {
       age: Array.from(opts.test.ages),

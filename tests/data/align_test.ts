@@ -4,6 +4,8 @@ import { join } from "node:path";
 import {
   alignFace,
   applySimilarity,
+  cropMetadata,
+  cropTemplateFor,
   faceApiDir,
   type FaceDetector,
   fitSimilarity,
@@ -13,6 +15,7 @@ import {
   type Point,
   TEMPLATE,
   templatePoints,
+  UTKFACE_CHIP_TEMPLATE,
   warpSimilarity,
 } from "../../lib/data/align.ts";
 import { decodeImage } from "../../lib/data/decode.ts";
@@ -99,6 +102,31 @@ Deno.test("alignFace: the five points land on the template", () => {
     assertAlmostEquals(q.y, t[i].y, 1e-9);
   });
   assertEquals(TEMPLATE[1].x - TEMPLATE[0].x, 0.25);
+});
+
+Deno.test("alignFace to UTKFace's chip template; each dataset's training framing", () => {
+  const size = 100;
+  const t = templatePoints(size, UTKFACE_CHIP_TEMPLATE);
+  assertAlmostEquals(t[0].x, 29, 1e-9); // 0.29 × 100
+  assertAlmostEquals(t[0].y, 28.9, 1e-9); // 0.289 × 100
+  const five = t.map((p) => ({ x: 0.5 * p.x + 10, y: 0.5 * p.y + 20 })); // half size, shifted
+  const { transform } = alignFace(
+    new Uint8Array(120 * 120 * 3),
+    120,
+    120,
+    five,
+    size,
+    UTKFACE_CHIP_TEMPLATE,
+  );
+  five.forEach((p, i) => {
+    const q = applySimilarity(transform, p);
+    assertAlmostEquals(q.x, t[i].x, 1e-9);
+    assertAlmostEquals(q.y, t[i].y, 1e-9);
+  });
+  assertEquals(cropTemplateFor("utkface"), UTKFACE_CHIP_TEMPLATE);
+  assertEquals(cropTemplateFor("morph"), TEMPLATE);
+  assertEquals(cropTemplateFor("synthetic-target"), TEMPLATE);
+  assertEquals(cropMetadata("utkface").template[4], { x: 0.651, y: 0.687 });
 });
 
 const SAMPLE = join(faceApiDir(), "demo", "sample1.jpg");
