@@ -10,6 +10,7 @@
  *   on 2 cores (`deno task study --profile real`).
  * - `real-long`: the same data trained 40 epochs per generation, two generations, two seeds
  *   (`deno task train --profile real-long --seed 1`): our best model, the one exported.
+ * - `real-96`: `real-long` at 96 px (one seed).
  * - `real-80`: generation 1 trained 80 epochs (one seed): longer training overfits (MAE 6.695
  *   against 5.962 / 6.182 at 40 epochs).
  * - `paper`: the paper's settings (224 px, ResNet18, 160 epochs, batch 128) for a GPU machine.
@@ -114,6 +115,19 @@ const PROFILES: Record<string, Profile> = {
     },
     pretrain: syntheticPretrain(64, 10000, 8, 0.05),
     study: { seeds: 2, backbones: ["resnet10-tiny"] },
+  },
+  "real-96": {
+    target: {
+      backbone: "resnet10-tiny",
+      inputSize: 96,
+      minAge: 1,
+      maxAge: 110,
+      generations: 2,
+      optim: { lr: 0.05, epochs: 40, batchSize: 32, lrStepEpochs: 30 },
+      data: { dataset: "utkface", params: {}, augment: true },
+    },
+    pretrain: syntheticPretrain(64, 10000, 8, 0.05),
+    study: { seeds: 1, backbones: ["resnet10-tiny"] },
   },
   "real-80": {
     target: {
