@@ -19,7 +19,16 @@ Deno.test("flags become a partial config with typed values", () => {
 });
 
 Deno.test("profiles exist, merge overrides key by key, and reject unknown names", () => {
-  assertEquals(PROFILE_NAMES.sort(), ["default", "paper", "real", "real-80", "real-96", "real-long", "smoke", "tiny"]);
+  assertEquals(PROFILE_NAMES.sort(), [
+    "default",
+    "paper",
+    "real",
+    "real-80",
+    "real-96",
+    "real-long",
+    "smoke",
+    "tiny",
+  ]);
   const c = profileConfig("tiny", { tau: 3, optim: { epochs: 1 } });
   assertEquals([c.tau, c.optim.epochs, c.optim.batchSize], [3, 1, 32]);
   assertEquals(profileConfig("paper").optim.epochs, 160);
