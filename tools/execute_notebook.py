@@ -111,6 +111,20 @@ class CellState:
         return out
 
 
+def signed(get):
+    """`get` (a client's get_*_msg) that treats a message signed with another session's key as no
+    message: a stray from a previous kernel on a reused port, which jupyter_client raises on."""
+    def wrapped(timeout):
+        try:
+            return get(timeout=timeout)
+        except ValueError as e:
+            if "Invalid Signature" not in str(e):
+                raise
+            print("execute: ignored a message signed by another session", file=sys.stderr)
+            raise queue.Empty() from e
+    return wrapped
+
+
 def cell_timeout(cell, default):
     meta = cell.get("metadata", {}).get("cen", {})
     value = meta.get("timeout", default)
@@ -192,7 +206,7 @@ def main():
     nb.metadata["kernelspec"] = ks
     try:
         kc.kernel_info()
-        info = kc.get_shell_msg(timeout=10)
+        info = signed(kc.get_shell_msg)(timeout=10)
         if info["msg_type"] == "kernel_info_reply":
             nb.metadata["language_info"] = info["content"].get("language_info", {})
     except queue.Empty:
@@ -231,7 +245,7 @@ def main():
             if wait <= 0:
                 return True
             try:
-                msg = kc.get_iopub_msg(timeout=wait)
+                msg = signed(kc.get_iopub_msg)(timeout=wait)
             except queue.Empty:
                 return True
             handle(msg)
@@ -257,13 +271,13 @@ def main():
                     timed_out = True
                     break
                 try:
-                    msg = kc.get_iopub_msg(timeout=0.05)
+                    msg = signed(kc.get_iopub_msg)(timeout=0.05)
                     handle(msg)
                 except queue.Empty:
                     pass
                 if state.reply is None:
                     try:
-                        reply = kc.get_shell_msg(timeout=0)
+                        reply = signed(kc.get_shell_msg)(timeout=0)
                         if reply.get("parent_header", {}).get("msg_id") == msg_id:
                             state.reply = reply
                     except queue.Empty:
