@@ -9,8 +9,8 @@
  *   3-seed study (Tables 1, 5, 6 for ResNet10-Tiny and ResNet18-Tiny) fits in about 90 minutes
  *   on 2 cores (`deno task study --profile real`).
  * - `real-long`: the same data trained 40 epochs per generation, two generations, two seeds
- *   (`deno task train --profile real-long --seed 1`): our best model, the one exported.
- * - `real-96`: `real-long` at 96 px (one seed).
+ *   (`deno task train --profile real-long --seed 1`).
+ * - `real-96`: `real-long` at 96 px (one seed): our best model (generation 1), the one exported.
  * - `real-80`: generation 1 trained 80 epochs (one seed): longer training overfits (MAE 6.695
  *   against 5.962 / 6.182 at 40 epochs).
  * - `paper`: the paper's settings (224 px, ResNet18, 160 epochs, batch 128) for a GPU machine.
@@ -56,6 +56,30 @@ function syntheticPretrain(
   };
 }
 
+/**
+ * A target run on UTKFace part 1 (ages 1–110, ResNet10-Tiny, SGD lr 0.05, batch 32, augmented);
+ * the profiles on it differ only in input size, generations and schedule.
+ */
+function utkface(s: {
+  inputSize: number;
+  generations: number;
+  epochs: number;
+  lrStepEpochs: number;
+}): PartialConfig {
+  return {
+    backbone: "resnet10-tiny",
+    inputSize: s.inputSize,
+    minAge: 1,
+    maxAge: 110,
+    generations: s.generations,
+    optim: { lr: 0.05, epochs: s.epochs, batchSize: 32, lrStepEpochs: s.lrStepEpochs },
+    data: { dataset: "utkface", params: {}, augment: true },
+  };
+}
+
+/** The pretraining every UTKFace profile starts from (so they share one pretrained backbone). */
+const UTKFACE_PRETRAIN = syntheticPretrain(64, 10000, 8, 0.05);
+
 const PROFILES: Record<string, Profile> = {
   smoke: {
     target: {
@@ -91,56 +115,24 @@ const PROFILES: Record<string, Profile> = {
     study: ONE_SEED,
   },
   real: {
-    target: {
-      backbone: "resnet10-tiny",
-      inputSize: 64,
-      minAge: 1,
-      maxAge: 110,
-      generations: 4,
-      optim: { lr: 0.05, epochs: 6, batchSize: 32, lrStepEpochs: 4 },
-      data: { dataset: "utkface", params: {}, augment: true },
-    },
-    pretrain: syntheticPretrain(64, 10000, 8, 0.05),
+    target: utkface({ inputSize: 64, generations: 4, epochs: 6, lrStepEpochs: 4 }),
+    pretrain: UTKFACE_PRETRAIN,
     study: { seeds: 3, backbones: ["resnet10-tiny", "resnet18-tiny"] },
   },
   "real-long": {
-    target: {
-      backbone: "resnet10-tiny",
-      inputSize: 64,
-      minAge: 1,
-      maxAge: 110,
-      generations: 2,
-      optim: { lr: 0.05, epochs: 40, batchSize: 32, lrStepEpochs: 30 },
-      data: { dataset: "utkface", params: {}, augment: true },
-    },
-    pretrain: syntheticPretrain(64, 10000, 8, 0.05),
+    target: utkface({ inputSize: 64, generations: 2, epochs: 40, lrStepEpochs: 30 }),
+    pretrain: UTKFACE_PRETRAIN,
     study: { seeds: 2, backbones: ["resnet10-tiny"] },
   },
   "real-96": {
-    target: {
-      backbone: "resnet10-tiny",
-      inputSize: 96,
-      minAge: 1,
-      maxAge: 110,
-      generations: 2,
-      optim: { lr: 0.05, epochs: 40, batchSize: 32, lrStepEpochs: 30 },
-      data: { dataset: "utkface", params: {}, augment: true },
-    },
-    pretrain: syntheticPretrain(64, 10000, 8, 0.05),
-    study: { seeds: 1, backbones: ["resnet10-tiny"] },
+    target: utkface({ inputSize: 96, generations: 2, epochs: 40, lrStepEpochs: 30 }),
+    pretrain: UTKFACE_PRETRAIN,
+    study: ONE_SEED,
   },
   "real-80": {
-    target: {
-      backbone: "resnet10-tiny",
-      inputSize: 64,
-      minAge: 1,
-      maxAge: 110,
-      generations: 1,
-      optim: { lr: 0.05, epochs: 80, batchSize: 32, lrStepEpochs: 60 },
-      data: { dataset: "utkface", params: {}, augment: true },
-    },
-    pretrain: syntheticPretrain(64, 10000, 8, 0.05),
-    study: { seeds: 1, backbones: ["resnet10-tiny"] },
+    target: utkface({ inputSize: 64, generations: 1, epochs: 80, lrStepEpochs: 60 }),
+    pretrain: UTKFACE_PRETRAIN,
+    study: ONE_SEED,
   },
   paper: {
     target: {
