@@ -7,12 +7,9 @@
 import type { FaceApiCrop } from "../lib/baselines/faceapi_age.ts";
 import {
   faceApiAgeOnSplit,
-  faceApiScoresPath,
-  scoresOf,
+  saveFaceApiScores,
   type SplitRunOptions,
 } from "../lib/baselines/faceapi_utkface.ts";
-import { writeJsonAtomic } from "../lib/fsutil.ts";
-import { dirname } from "node:path";
 
 /** The command line (see the module note); returns the exit code. */
 async function main(args: string[]): Promise<number> {
@@ -40,10 +37,7 @@ async function main(args: string[]): Promise<number> {
   };
   const r = await faceApiAgeOnSplit(folder, opts);
   if (opts.limit === undefined) { // the whole split: keep the scores for 07-summary
-    const path = faceApiScoresPath(r.crop, r.size);
-    await Deno.mkdir(dirname(path), { recursive: true });
-    await writeJsonAtomic(path, scoresOf(r));
-    console.error(`face-api age: scores saved to ${path}`);
+    console.error(`face-api age: scores saved to ${await saveFaceApiScores(r)}`);
   }
   const round = (x: number, d = 3) => Number(x.toFixed(d));
   console.log(JSON.stringify({

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
 import { decodeImage } from "../data/decode.ts";
@@ -135,17 +135,24 @@ export async function faceApiScores(
   folder: string,
   opts: Omit<SplitRunOptions, "limit" | "splitPath" | "side"> = {},
 ): Promise<SavedFaceApiScores> {
-  const path = faceApiScoresPath(opts.crop, opts.size);
-  const cached = await readJsonIfExists<SavedFaceApiScores>(path);
+  const cached = await readJsonIfExists<SavedFaceApiScores>(
+    faceApiScoresPath(opts.crop, opts.size),
+  );
   if (cached) return cached;
-  const saved = scoresOf(await faceApiAgeOnSplit(folder, opts));
-  await Deno.mkdir(dirname(path), { recursive: true });
-  await writeJsonAtomic(path, saved);
-  return saved;
+  const r = await faceApiAgeOnSplit(folder, opts);
+  await saveFaceApiScores(r);
+  return scoresOf(r);
+}
+
+/** Saves the scores of a whole-split evaluation to {@link faceApiScoresPath}; returns the path. */
+export async function saveFaceApiScores(r: SplitEvaluation): Promise<string> {
+  const path = faceApiScoresPath(r.crop, r.size);
+  await writeJsonAtomic(path, scoresOf(r));
+  return path;
 }
 
 /** The scores of an evaluation (what {@link faceApiScores} keeps). */
-export function scoresOf(r: SplitEvaluation): SavedFaceApiScores {
+function scoresOf(r: SplitEvaluation): SavedFaceApiScores {
   return {
     crop: r.crop,
     size: r.size,
