@@ -303,6 +303,13 @@ export function baselineTable(baselines: MethodResult[], cen: MethodResult[]) {
   };
 }
 
+/** One line naming a run by what tells it apart in the study (dataset, backbone, loss, seed, …). */
+export function describeRun(c: CenConfig): string {
+  return `${c.data.dataset} ${c.backbone} ${c.inputSize}px heads=${c.heads} σ=${c.labelSigma} ` +
+    `τ=${c.tau} α=${c.alpha} λ=${c.lambdaT} T=${c.generations} seed=${c.seed} ` +
+    (c.pretrained ? "pretrained" : "scratch");
+}
+
 // ─── Pretraining: does it help here? ──────────────────────────────────────────────────────────
 
 /** Generation 1 trained from scratch (no pretrained backbone), to set beside the pretrained one. */

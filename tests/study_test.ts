@@ -3,6 +3,7 @@ import { makeConfig } from "../lib/config.ts";
 import {
   balance,
   baselineTable,
+  describeRun,
   formatMeanStd,
   harnessBaselines,
   meanStd,
@@ -218,4 +219,14 @@ Deno.test("remaining cost counts only generations not recorded under the runs ro
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("describeRun names what tells runs apart", () => {
+  const c = makeConfig({ seed: 2, heads: "ldl", labelSigma: 2, generations: 1, pretrained: "x" });
+  assertEquals(
+    describeRun(c),
+    `${c.data.dataset} ${c.backbone} ${c.inputSize}px heads=ldl σ=2 τ=${c.tau} α=${c.alpha} ` +
+      `λ=${c.lambdaT} T=1 seed=2 pretrained`,
+  );
+  assert(describeRun(makeConfig()).endsWith(" scratch"));
 });

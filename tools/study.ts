@@ -11,7 +11,7 @@
 import { type CenConfig, configHash } from "../lib/config.ts";
 import { parseFlags } from "../lib/cli.ts";
 import { runConfig } from "../lib/experiment.ts";
-import { balance, lookup, remainingCost, studyPlan } from "../lib/study.ts";
+import { balance, describeRun, lookup, remainingCost, studyPlan } from "../lib/study.ts";
 import { PROFILE_NAMES } from "../lib/profiles.ts";
 
 const { flags } = parseFlags(Deno.args);
@@ -56,11 +56,9 @@ console.log(
   `\nstudy ${name}: all phases done in ${((performance.now() - started) / 60000).toFixed(1)} min`,
 );
 
-/** One line naming a config by what distinguishes it in the study. */
+/** A config's run id and what tells it apart in the study. */
 async function describe(c: CenConfig): Promise<string> {
-  return `${(await configHash(c)).slice(0, 12)} ${c.data.dataset} ${c.backbone} ${c.inputSize}px ` +
-    `heads=${c.heads} σ=${c.labelSigma ?? "–"} τ=${c.tau} α=${c.alpha} λ=${c.lambdaT} ` +
-    `T=${c.generations} seed=${c.seed} ${c.pretrained ? "pretrained" : "scratch"}`;
+  return `${(await configHash(c)).slice(0, 12)} ${describeRun(c)}`;
 }
 
 /** Runs a share of configs in a child process, prefixing its output lines with `[w]`. */
