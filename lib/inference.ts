@@ -64,9 +64,7 @@ export async function loadAgeModel(dir: string): Promise<AgeModel> {
   if (!meta.cen || !meta.input) {
     throw new Error(`${dir}/model.json has no CEN metadata (not a model saved by this library)`);
   }
-  const template = meta.crop?.template.length === 5
-    ? meta.crop.template as unknown as FivePoints
-    : TEMPLATE;
+  const template = meta.crop?.template.length === 5 ? meta.crop.template : TEMPLATE;
   return { model: await loadModel(dir), size: meta.input.size, ...meta.cen, dir, template };
 }
 

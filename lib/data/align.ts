@@ -72,12 +72,12 @@ export function cropTemplateFor(dataset: string): Readonly<FivePoints> {
 
 /** A saved model's `crop` metadata: the template its training images were framed by. */
 export interface CropMetadata {
-  template: Point[];
+  template: FivePoints;
 }
 
 /** The `crop` metadata of a model trained on `dataset` (see {@link cropTemplateFor}). */
 export function cropMetadata(dataset: string): CropMetadata {
-  return { template: cropTemplateFor(dataset).map((p) => ({ x: p.x, y: p.y })) };
+  return { template: cropTemplateFor(dataset).map((p) => ({ x: p.x, y: p.y })) as FivePoints };
 }
 
 /** Version of the template and warp; part of the cache key. */
