@@ -83,12 +83,15 @@ export async function main(args: string[]): Promise<number> {
     console.log(JSON.stringify(report, null, 2));
     return 0;
   } catch (e) {
-    if (e instanceof DataError) {
-      console.error(`error: ${e.message}`);
-      return 1;
-    }
-    throw e;
+    return dataErrorExit(e);
   }
+}
+
+/** A DataError becomes its message and exit status 1; anything else is rethrown. */
+function dataErrorExit(e: unknown): number {
+  if (!(e instanceof DataError)) throw e;
+  console.error(`error: ${e.message}`);
+  return 1;
 }
 
 /** `split utkface <folder>`: writes the folder's fixed split file. */
@@ -114,11 +117,7 @@ async function split(folder: string, rest: string[]): Promise<number> {
     );
     return 0;
   } catch (e) {
-    if (e instanceof DataError) {
-      console.error(`error: ${e.message}`);
-      return 1;
-    }
-    throw e;
+    return dataErrorExit(e);
   }
 }
 
