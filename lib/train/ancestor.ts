@@ -14,6 +14,8 @@ import { predictSource } from "../predict.ts";
 /** p^{t−1} (`n × k`, at `tau`) and s^{t−1} (`n`) for every training image, by index. */
 export interface AncestorStore {
   tau: number;
+  /** Fingerprint of the training images it was recorded on (see `sourceFingerprint`), if known. */
+  source?: string;
   k: number;
   n: number;
   p: Float32Array;
@@ -39,7 +41,12 @@ export async function saveAncestorStore(dir: string, store: AncestorStore): Prom
   f.set(store.p, 0);
   f.set(store.s, store.p.length);
   await writeFileAtomic(join(dir, "ancestor.bin"), bytes);
-  await writeJsonAtomic(join(dir, "ancestor.json"), { tau: store.tau, k: store.k, n: store.n });
+  await writeJsonAtomic(join(dir, "ancestor.json"), {
+    tau: store.tau,
+    k: store.k,
+    n: store.n,
+    source: store.source ?? null,
+  });
 }
 
 /** Loads a store saved by {@link saveAncestorStore}, checking its size. */
@@ -53,6 +60,7 @@ export async function loadAncestorStore(dir: string): Promise<AncestorStore> {
   const f = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
   return {
     tau: head.tau,
+    source: head.source ?? undefined,
     k: head.k,
     n: head.n,
     p: f.slice(0, head.n * head.k),

@@ -33,6 +33,7 @@ import {
   loadAncestorStore,
   saveAncestorStore,
 } from "./ancestor.ts";
+import { claimRunDir, inputsDigest, runInputs, sourceFingerprint } from "./inputs.ts";
 import {
   DEFAULT_RUNS_ROOT,
   type EpochLog,
@@ -86,7 +87,9 @@ export async function runEvolution(
   const backend = await initBackend(undefined, show);
   checkSources(config, opts.train, opts.test);
   const paths = await runPaths(config, opts.runsRoot);
-  await Deno.mkdir(paths.dir, { recursive: true });
+  const inputs = await runInputs(config, opts.train, opts.test, opts.runsRoot);
+  const digest = inputsDigest(inputs);
+  await claimRunDir(paths, inputs, show);
   await writeJsonAtomic(paths.config, config);
   // Every progress line also goes to the run's train.log (appended: a resumed run continues it).
   const log = (line: string) => {
@@ -100,7 +103,7 @@ export async function runEvolution(
   for (let t = 1; t <= config.generations; t++) {
     const gp = paths.gen(t);
     let result = await readJsonIfExists<GenerationResult>(gp.result) ??
-      await reuseGeneration(config, t, gp, opts.runsRoot, log);
+      await reuseGeneration(config, t, gp, digest, opts.runsRoot, log);
     if (result) {
       log(`generation ${t}: done earlier (MAE ${result.metrics.mae.toFixed(3)}), reused`);
     } else {
@@ -113,9 +116,7 @@ export async function runEvolution(
     }
     await writeJsonAtomic(
       generationIndexPath(opts.runsRoot ?? DEFAULT_RUNS_ROOT, await generationKey(config, t)),
-      {
-        dir: gp.dir,
-      },
+      { dir: gp.dir, inputs: digest },
     );
     metrics.generations.push(result);
     await writeJsonAtomic(paths.metrics, metrics);
@@ -127,27 +128,31 @@ export async function runEvolution(
 }
 
 /**
- * Copies a finished generation with the same {@link generationKey} from another run (e.g. the
- * ancestor shared by runs that differ only in τ) instead of training it again.
+ * Copies a finished generation with the same {@link generationKey} and the same inputs (data,
+ * pretrained weights, trainer version: `digest`) from another run, e.g. the ancestor shared by
+ * runs that differ only in τ, instead of training it again. Its ancestor store is not copied: it
+ * depends on the τ of the run that recorded it, so the reusing run records its own.
  */
 async function reuseGeneration(
   config: CenConfig,
   t: number,
   gp: GenPaths,
+  digest: string,
   runsRoot: string | undefined,
   log: (line: string) => void,
 ): Promise<GenerationResult | undefined> {
   const key = await generationKey(config, t);
-  const entry = await readJsonIfExists<{ dir: string }>(
+  const entry = await readJsonIfExists<{ dir: string; inputs?: string }>(
     generationIndexPath(runsRoot ?? DEFAULT_RUNS_ROOT, key),
   );
-  if (!entry || entry.dir === gp.dir || !(await exists(join(entry.dir, "result.json")))) {
+  if (
+    !entry || entry.dir === gp.dir || entry.inputs !== digest ||
+    !(await exists(join(entry.dir, "result.json")))
+  ) {
     return undefined;
   }
   await replaceDirAtomic(gp.dir, async (tmp) => {
-    for (
-      const name of ["model", "result.json", "predictions.json", "ancestor.json", "ancestor.bin"]
-    ) {
+    for (const name of ["model", "result.json", "predictions.json"]) {
       if (await exists(join(entry.dir, name))) {
         await copyTree(join(entry.dir, name), join(tmp, name));
       }
@@ -183,13 +188,29 @@ function checkSources(config: CenConfig, train: SampleSource, test: SampleSource
   }
 }
 
+/**
+ * The ancestor store of generation `gp` for this config: the one saved beside it when it was
+ * recorded at the config's τ, with the config's age range, for these training images; recorded
+ * anew otherwise.
+ */
 async function ensureAncestorStore(
   config: CenConfig,
   gp: GenPaths,
   train: SampleSource,
   log: (line: string) => void,
 ): Promise<AncestorStore> {
-  if (await exists(join(gp.dir, "ancestor.json"))) return await loadAncestorStore(gp.dir);
+  const source = sourceFingerprint(train);
+  if (await exists(join(gp.dir, "ancestor.json"))) {
+    const saved = await loadAncestorStore(gp.dir);
+    const why = [
+      saved.tau !== config.tau && `τ ${saved.tau}`,
+      saved.k !== numAges(config) && `${saved.k} ages`,
+      saved.n !== train.length && `${saved.n} images`,
+      saved.source !== source && "other training images",
+    ].filter(Boolean);
+    if (why.length === 0) return saved;
+    log(`the saved ancestor store was recorded for ${why.join(", ")}: recording it again`);
+  }
   log(`recording the ancestor's p (τ = ${config.tau}) and s for ${train.length} training images`);
   const model = await loadModel(gp.model);
   const store = await computeAncestorStore(
@@ -199,6 +220,7 @@ async function ensureAncestorStore(
     config.tau,
     config.optim.batchSize,
   );
+  store.source = source;
   model.dispose();
   await saveAncestorStore(gp.dir, store);
   return store;

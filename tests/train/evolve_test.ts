@@ -213,3 +213,26 @@ Deno.test("runs that differ only in τ share generation 1: trained once, then re
   // generation 2 depends on τ: not shared
   assert(b.metrics.generations[1].metrics.mae !== a.metrics.generations[1].metrics.mae);
 });
+
+Deno.test("a reused generation 1 gets an ancestor store at the reusing run's own τ (stale-τ bug)", async () => {
+  const root = await Deno.makeTempDir();
+  await runEvolution(tinyConfig({ tau: 2 }), { train, test, runsRoot: root, log: quiet });
+  const lines: string[] = [];
+  const b = await runEvolution(tinyConfig({ tau: 3 }), {
+    train,
+    test,
+    runsRoot: root,
+    log: (l) => lines.push(l),
+  });
+  assert(lines.some((l) => l.startsWith("generation 1: same as")), "generation 1 is reused");
+  assert(lines.some((l) => l.includes("recording the ancestor's p (τ = 3)")), lines.join("\n"));
+  assertEquals((await loadAncestorStore(join(b.dir, "gen-1"))).tau, 3);
+  // generation 2 trained on its own: the same numbers as a τ = 3 run that reused nothing
+  const alone = await runEvolution(tinyConfig({ tau: 3 }), {
+    train,
+    test,
+    runsRoot: await Deno.makeTempDir(),
+    log: quiet,
+  });
+  assertEquals(metricsOf(b.metrics), metricsOf(alone.metrics));
+});
