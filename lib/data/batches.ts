@@ -5,6 +5,9 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
+import { basename } from "node:path";
+import { canonicalJson } from "../config.ts";
 import { DataError } from "../errors.ts";
 import { createRng, mixSeed, permutation } from "../rng.ts";
 import { applyAugment, sampleAugment } from "./augment.ts";
@@ -30,6 +33,8 @@ export interface RowSourceOptions {
   apparent?: { mean: ArrayLike<number | null>; std: ArrayLike<number | null> };
   /** Batches prepared ahead of the one being used. Default 2. */
   prefetch?: number;
+  /** What the images are (see {@link SampleSource.fingerprint}). */
+  fingerprint?: string;
 }
 
 /** The seed of image `index`'s augmentation in a pass (independent of the batch it lands in). */
@@ -87,6 +92,7 @@ export function rowSource(reader: RowReader, options: RowSourceOptions): SampleS
     imageSize: size,
     ages,
     apparent,
+    fingerprint: options.fingerprint,
     async *batches(o: BatchOptions): AsyncIterable<Batch> {
       if (!Number.isInteger(o.batchSize) || o.batchSize < 1) {
         throw new DataError(`batch size must be an integer ≥ 1, got ${o.batchSize}`);
@@ -136,5 +142,25 @@ export function cacheSource(
     ages: index.ages,
     apparent: index.mean && index.std ? { mean: index.mean, std: index.std } : undefined,
     prefetch: options.prefetch,
+    fingerprint: cacheFingerprint(cache, rows),
   });
+}
+
+/**
+ * The fingerprint of rows `rows` of a cache: SHA-256 over the stored size and alignment and, per
+ * row in order, the file's name (not its folder), its labels and its size in bytes. The same
+ * images moved to another folder keep it; another folder's images, a changed label, a replaced
+ * image, another split or another crop change it.
+ */
+export function cacheFingerprint(cache: Cache, rows: ArrayLike<number>): string {
+  const { index } = cache;
+  const list = Array.from(rows, (r) => [
+    basename(index.paths[r]),
+    index.ages[r],
+    index.mean?.[r] ?? null,
+    index.std?.[r] ?? null,
+    index.bytes[r],
+  ]);
+  const text = canonicalJson({ size: index.size, align: index.align, rows: list });
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }

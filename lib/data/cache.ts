@@ -9,8 +9,8 @@
  * detected (no `index.json`) and completed from there, never used as if whole. The index is
  * written last, by atomic rename. One process builds a given cache at a time (`build.lock` holds
  * its pid; others wait for it, and a lock whose process is gone is taken over). The key covers the
- * sample list (paths, labels) and the settings, not the image bytes: replacing images in place
- * under the same names needs a new cache (delete its folder).
+ * sample list (paths, labels), each file's size and modification time, and the settings: an image
+ * replaced in place under the same name gives a new cache.
  *
  * @module
  */
@@ -21,7 +21,7 @@ import type { SkipRecord } from "./report.ts";
 import type { AgeSample } from "./types.ts";
 
 /** Format version of the cache files; part of the key. */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 
 /** What one input image became: a crop, or a reason to skip it. */
 export type Prepared =
@@ -59,6 +59,8 @@ export interface CacheIndex {
   std?: (number | null)[];
   subjects?: (string | null)[];
   splits?: (string | null)[];
+  /** Size in bytes of each row's image file when the cache was built (null: not a file). */
+  bytes: (number | null)[];
   /** Per-channel pixel mean and std (0–255) over the stored images. */
   pixelMean: [number, number, number];
   pixelStd: [number, number, number];
@@ -98,6 +100,22 @@ interface RowRecord {
   std?: number;
   subject?: string;
   split?: string;
+  bytes: number | null;
+}
+
+/** Size and modification time (ms) of each sample's file, or null where it cannot be read. */
+export type FileStat = [number, number] | null;
+
+/** Stats every sample's file (what the cache key adds to the labels). */
+export async function statSamples(samples: AgeSample[]): Promise<FileStat[]> {
+  return await Promise.all(samples.map(async (s): Promise<FileStat> => {
+    try {
+      const info = await Deno.stat(s.path);
+      return info.isFile ? [info.size, info.mtime?.getTime() ?? 0] : null;
+    } catch {
+      return null;
+    }
+  }));
 }
 
 /** Canonical JSON of the inputs and settings, hashed into the key. */
@@ -108,9 +126,15 @@ async function sha256Hex(text: string): Promise<string> {
 
 /**
  * The cache key: 12 hex digits of SHA-256 over the format version, the settings and every
- * sample's label record (so a changed label or file list gives a new cache).
+ * sample's label record and file size and time (so a changed label, file list or image gives a
+ * new cache).
  */
-export async function cacheKey(samples: AgeSample[], settings: CacheSettings): Promise<string> {
+export async function cacheKey(
+  samples: AgeSample[],
+  settings: CacheSettings,
+  stats?: FileStat[],
+): Promise<string> {
+  const files = stats ?? await statSamples(samples);
   const alignKeys = Object.keys(settings.align).sort();
   const head = JSON.stringify([
     CACHE_VERSION,
@@ -118,7 +142,7 @@ export async function cacheKey(samples: AgeSample[], settings: CacheSettings): P
     settings.size,
     alignKeys.map((k) => [k, settings.align[k]]),
   ]);
-  const lines = samples.map((s) =>
+  const lines = samples.map((s, i) =>
     JSON.stringify([
       s.path,
       s.age,
@@ -126,6 +150,7 @@ export async function cacheKey(samples: AgeSample[], settings: CacheSettings): P
       s.std ?? null,
       s.subject ?? null,
       s.split ?? null,
+      files[i],
     ])
   );
   return (await sha256Hex(head + "\n" + lines.join("\n"))).slice(0, 12);
@@ -196,7 +221,8 @@ async function readLines<T>(path: string): Promise<T[]> {
 export async function buildCache(samples: AgeSample[], options: BuildOptions): Promise<Cache> {
   const { settings } = options;
   const log = options.log ?? (() => {});
-  const key = await cacheKey(samples, settings);
+  const stats = await statSamples(samples);
+  const key = await cacheKey(samples, settings, stats);
   const dir = join(options.root, cacheDirName(settings, key));
   const ready = await openCache(dir, options.memoryLimitBytes);
   if (ready) {
@@ -208,7 +234,7 @@ export async function buildCache(samples: AgeSample[], options: BuildOptions): P
   try {
     const built = await openCache(dir, options.memoryLimitBytes);
     if (built) return built; // another process finished it while we waited
-    return await build(samples, options, key, dir);
+    return await build(samples, stats, options, key, dir);
   } finally {
     await release();
   }
@@ -256,6 +282,7 @@ export async function acquireLock(
 
 async function build(
   samples: AgeSample[],
+  stats: FileStat[],
   options: BuildOptions,
   key: string,
   dir: string,
@@ -324,7 +351,7 @@ async function build(
           }
         }
         row++;
-        const rec: RowRecord = { path: s.path, age: s.age };
+        const rec: RowRecord = { path: s.path, age: s.age, bytes: stats[start + j]?.[0] ?? null };
         if (s.mean !== undefined) rec.mean = s.mean;
         if (s.std !== undefined) rec.std = s.std;
         if (s.subject !== undefined) rec.subject = s.subject;
@@ -380,6 +407,7 @@ async function build(
     inputs: samples.length,
     paths: rows.map((r) => r.path),
     ages: rows.map((r) => r.age),
+    bytes: rows.map((r) => r.bytes),
     pixelMean,
     pixelStd,
     skipped,

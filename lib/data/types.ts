@@ -61,6 +61,12 @@ export interface SampleSource {
   readonly ages: Int32Array;
   /** Apparent-age mean and std per image where the dataset has them (ChaLearn), else undefined. */
   readonly apparent?: { mean: Float32Array; std: Float32Array };
+  /**
+   * What the images are, independent of where they are stored (file names, labels, file sizes,
+   * crop settings): a run records it and is not reused for other data. Absent for in-memory
+   * sources, which are identified by their name and ages.
+   */
+  readonly fingerprint?: string;
   /** One pass over the images in batches (the last one may be smaller). */
   batches(options: BatchOptions): AsyncIterable<Batch>;
 }

@@ -99,6 +99,8 @@ Deno.test("cacheSource: a split of a cache, apparent ages mapped", async () => {
     count: 5,
     size: SIZE,
     ages: [10, 11, 12, 13, 14],
+    paths: ["a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg"],
+    bytes: [100, 101, 102, 103, 104],
     mean: [10.5, null, 12.5, 13.5, 14.5],
     std: [1, null, 3, 4, 5],
   } as unknown as CacheIndex;

@@ -14,6 +14,7 @@ import {
   openCache,
   type Prepared,
 } from "../../lib/data/cache.ts";
+import { cacheFingerprint } from "../../lib/data/batches.ts";
 import type { AgeSample } from "../../lib/data/types.ts";
 import { DataError } from "../../lib/errors.ts";
 
@@ -190,6 +191,66 @@ Deno.test("buildCache: one builder at a time; a stale lock is taken over", async
     await Deno.writeTextFile(join(dir, "build.lock"), "2147483646");
     const c = await buildCache(samples(3), { root, settings, prepare: preparer().fn });
     assertEquals(c.index.count, 3);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+/** Writes files `<dir>/<i>.jpg` of `bytes[i]` bytes and returns their samples. */
+async function fileSamples(dir: string, bytes: number[]): Promise<AgeSample[]> {
+  await Deno.mkdir(dir, { recursive: true });
+  return await Promise.all(bytes.map(async (n, i) => {
+    const path = join(dir, `${i}.jpg`);
+    await Deno.writeFile(path, new Uint8Array(n).fill(i));
+    return { path, age: 20 + i };
+  }));
+}
+
+Deno.test("cache key: an image replaced in place under the same name gives a new cache", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const list = await fileSamples(join(root, "imgs"), [10, 11, 12]);
+    const first = await cacheKey(list, settings);
+    assertEquals(await cacheKey(list, settings), first, "same files, same key");
+    await Deno.writeFile(list[1].path, new Uint8Array(40)); // same name, other image
+    assertNotEquals(await cacheKey(list, settings), first);
+    const p = preparer();
+    const a = await buildCache(list, { root, settings, prepare: p.fn });
+    assertEquals(a.index.bytes, [10, 40, 12]);
+    await Deno.writeFile(list[2].path, new Uint8Array(13));
+    const b = await buildCache(list, { root, settings, prepare: p.fn });
+    assertNotEquals(b.dir, a.dir);
+    assertEquals(p.calls.length, 6, "the replaced image's cache is built anew");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("cacheFingerprint: the same images elsewhere keep it; other images, labels, crops change it", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const fp = async (list: AgeSample[], s = settings) => {
+      const cache = await buildCache(list, {
+        root: join(root, "c"),
+        settings: s,
+        prepare: preparer().fn,
+      });
+      return cacheFingerprint(cache, [0, 1, 2]);
+    };
+    const here = await fp(await fileSamples(join(root, "a"), [10, 11, 12]));
+    assertEquals(await fp(await fileSamples(join(root, "b"), [10, 11, 12])), here, "moved folder");
+    assertNotEquals(
+      await fp(await fileSamples(join(root, "c1"), [10, 99, 12])),
+      here,
+      "other image",
+    );
+    const relabelled = (await fileSamples(join(root, "d"), [10, 11, 12])).map((s) => ({
+      ...s,
+      age: s.age + 1,
+    }));
+    assertNotEquals(await fp(relabelled), here, "other labels");
+    const cropped = { ...settings, align: { mode: "crop", x: 0.1 } };
+    assertNotEquals(await fp(await fileSamples(join(root, "e"), [10, 11, 12]), cropped), here);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
