@@ -9,7 +9,7 @@ import {
 } from "../../lib/data/adapters/common.ts";
 
 Deno.test("adapters: the index names every dataset", () => {
-  assertEquals(datasetNames(), ["utkface", "imdb-wiki", "morph", "chalearn", "megaage"]);
+  assertEquals(datasetNames(), ["utkface", "imdb-wiki", "morph", "chalearn", "megaage", "aaf"]);
   for (const name of datasetNames()) assert(ADAPTERS[name].description.length > 0);
 });
 

@@ -7,12 +7,14 @@
  */
 import { DataError } from "../../errors.ts";
 import type { AdapterResult } from "../report.ts";
+import { loadAaf } from "./aaf.ts";
 import { loadChalearn } from "./chalearn.ts";
 import { loadImdbWiki } from "./imdbwiki.ts";
 import { loadMegaage } from "./megaage.ts";
 import { loadMorph } from "./morph.ts";
 import { loadUtkface } from "./utkface.ts";
 
+export { loadAaf } from "./aaf.ts";
 export { loadChalearn } from "./chalearn.ts";
 export { loadImdbWiki } from "./imdbwiki.ts";
 export { loadMegaage } from "./megaage.ts";
@@ -71,6 +73,11 @@ export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = Object.freeze(
       load: (root, p) => loadMegaage(root, p),
       params: [...AGE, "splits", "checkFiles"],
       description: "MegaAge-Asian: list/<split>_name.txt + list/<split>_age.txt",
+    },
+    aaf: {
+      load: (root, p) => loadAaf(root, p),
+      params: [...AGE, "splits", "checkFiles"],
+      description: "All-Age-Faces: ages in NNNNNAaa.jpg names, splits/train.txt + splits/val.txt",
     },
   } satisfies Record<string, AdapterEntry>,
 );
