@@ -1,5 +1,6 @@
 /**
- * Evaluation metrics (SPEC: Eqs. 19–21): MAE, ε-error and cumulative accuracy CA(n).
+ * Evaluation metrics (docs/method.md, "Metrics": Eqs. 19–21): MAE, ε-error and cumulative
+ * accuracy CA(n).
  *
  * @module
  */

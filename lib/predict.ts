@@ -1,6 +1,6 @@
 /**
- * Prediction (SPEC: Eqs. 16–18): the expected age under the LDL distribution, the de-normalised
- * regression output, and their average, for batches of images.
+ * Prediction (docs/method.md, "Prediction": Eqs. 16–18): the expected age under the LDL
+ * distribution, the de-normalised regression output, and their average, for batches of images.
  *
  * @module
  */

@@ -343,7 +343,7 @@ export interface StudyPhase {
   configs: CenConfig[];
 }
 
-/** The ablation centre of SPEC (τ = 2, α = 0.5, λ = 4, compared at t = 2). */
+/** The ablation centre (docs/method.md, Table 6: τ = 2, α = 0.5, λ = 4), compared at t = 2. */
 export const DEFAULT_CENTER: AblationCenter = { tau: 2, alpha: 0.5, lambda: 4, generation: 2 };
 
 /**

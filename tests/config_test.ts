@@ -2,7 +2,7 @@ import { assertEquals, assertNotEquals, assertThrows } from "@std/assert";
 import { configHash, DEFAULT_CONFIG, makeConfig, numAges } from "../lib/config.ts";
 import { ConfigError } from "../lib/errors.ts";
 
-Deno.test("defaults follow SPEC.md", () => {
+Deno.test("defaults follow docs/method.md (Training)", () => {
   const c = makeConfig();
   assertEquals([c.tau, c.alpha, c.lambda1, c.lambdaT, c.generations], [2, 0.5, 4, 4, 4]);
   assertEquals([c.optim.lr, c.optim.momentum, c.optim.weightDecay], [0.001, 0.9, 1e-4]);

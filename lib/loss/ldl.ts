@@ -1,7 +1,7 @@
 /**
  * Label-distribution learning: the temperature softmax, cross-entropy, the KL term against the
- * ancestor's distribution, and their α mix (SPEC: Eqs. 3–7). Pure tensor functions; every loss is
- * the mean over the batch.
+ * ancestor's distribution, and their α mix (docs/method.md, "Label distribution learning":
+ * Eqs. 3–7). Pure tensor functions; every loss is the mean over the batch.
  *
  * @module
  */

@@ -1,6 +1,7 @@
 /**
- * Slack regression (SPEC: Eqs. 1, 9, 10, 13): the normalised age target, the plain L1 loss of
- * generation 1, the ancestor's slack Δs, and the slack L1 of later generations.
+ * Slack regression (docs/method.md, "Slack regression": Eqs. 1, 9, 10, 13): the normalised age
+ * target, the plain L1 loss of generation 1, the ancestor's slack Δs, and the slack L1 of later
+ * generations.
  *
  * @module
  */

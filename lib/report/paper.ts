@@ -1,5 +1,5 @@
 /**
- * The paper's reported numbers (SPEC.md, "Results to reproduce"), for side-by-side tables.
+ * The paper's reported numbers (docs/method.md, "Results to reproduce"), for side-by-side tables.
  *
  * @module
  */

@@ -36,7 +36,7 @@ Deno.test("applyAugment: bilinear value by hand", () => {
   assertEquals(shifted[0], 15);
 });
 
-Deno.test("sampleAugment: SPEC ranges (scale 0.8–1, ratio 0.8–1.25, flip 0.5), seeded", () => {
+Deno.test("sampleAugment: the paper's ranges (scale 0.8–1, ratio 0.8–1.25, flip 0.5), seeded", () => {
   const size = 64, rng = createRng(3);
   let flips = 0;
   const n = 4000;
