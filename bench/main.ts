@@ -20,6 +20,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { initBackend, registerTrainingKernels } from "../lib/backend.ts";
+import { type CommandSpec, type OptionValues, runCli } from "../lib/cli.ts";
+import { UsageError } from "../lib/errors.ts";
 import { oneDnn } from "../lib/backend/register.ts";
 import { trainableVariables, trainStep } from "../lib/train/step.ts";
 import { createSgd, disposeSgd } from "../lib/train/sgd.ts";
@@ -44,15 +46,30 @@ interface Entry {
   gflopPerImage: number;
 }
 
-function parseArgs(args: string[]) {
-  const has = (f: string) => args.includes(f);
-  const quick = has("--quick");
-  const stepsAt = args.indexOf("--steps");
+/** The command line of `deno task bench`. */
+export const BENCH_CLI = {
+  name: "bench",
+  usage: "deno task bench [--quick] [--no-torch] [--no-stock] [--steps N]",
+  summary: "Training-step and inference speed of ResNet10/18-Tiny: ours vs stock wasm vs " +
+    "PyTorch, written to results/bench.json.",
+  options: {
+    quick: { type: "boolean", help: "ResNet10-Tiny at 64 px only, fewer steps" },
+    "no-torch": { type: "boolean", help: "skip the PyTorch rows" },
+    "no-stock": { type: "boolean", help: "skip the stock-wasm rows" },
+    steps: { type: "integer", help: "steps per timing window (default 5; 3 with --quick)" },
+  },
+} as const satisfies CommandSpec;
+
+/** What to measure, from the parsed command line. */
+function benchPlan(options: OptionValues<typeof BENCH_CLI>) {
+  const quick = !!options.quick;
+  const steps = options.steps ?? (quick ? 3 : 5);
+  if (steps < 1) throw new UsageError("--steps must be ≥ 1");
   return {
     quick,
-    torch: !has("--no-torch"),
-    stock: !has("--no-stock"),
-    steps: stepsAt >= 0 ? Number(args[stepsAt + 1]) : quick ? 3 : 5,
+    torch: !options["no-torch"],
+    stock: !options["no-stock"],
+    steps,
     windows: quick ? 2 : 3,
     nets: (quick ? ["resnet10-tiny"] : ["resnet10-tiny", "resnet18-tiny"]) as Backbone[],
     sizes: quick ? [64] : [64, 112],
@@ -197,8 +214,8 @@ async function loaderRows(): Promise<{ name: string; imagesPerSec: number }[]> {
 
 const f1 = (v: number) => v.toFixed(1);
 
-async function main(): Promise<void> {
-  const opts = parseArgs(Deno.args);
+async function main({ options }: { options: OptionValues<typeof BENCH_CLI> }): Promise<void> {
+  const opts = benchPlan(options);
   await initBackend(Deno.env.get("CEN_BACKEND") || undefined, console.log);
   if (tf.getBackend() !== "wasm") {
     console.log(`note: the bench compares wasm kernels; backend is ${tf.getBackend()}`);
@@ -282,4 +299,4 @@ async function main(): Promise<void> {
   console.log("wrote results/bench.json");
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await runCli(BENCH_CLI, main);

@@ -1,7 +1,21 @@
-/** Errors with a message a user can act on. @module */
+/**
+ * Errors with a message a user can act on. Each is a {@link UserError}: a command prints its
+ * message as one line and exits with status 2 (see `runCli` in lib/cli.ts); any other error is a
+ * bug and is shown with its stack.
+ *
+ * @module
+ */
+
+/** An error the user can fix from its message alone (no stack trace needed). */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UserError";
+  }
+}
 
 /** A configuration value is invalid; `field` names the offending config path. */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   constructor(readonly field: string, message: string) {
     super(`config.${field}: ${message}`);
     this.name = "ConfigError";
@@ -9,7 +23,7 @@ export class ConfigError extends Error {
 }
 
 /** Training produced a non-finite loss; the last good checkpoint is kept. */
-export class NonFiniteLossError extends Error {
+export class NonFiniteLossError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = "NonFiniteLossError";
@@ -17,9 +31,25 @@ export class NonFiniteLossError extends Error {
 }
 
 /** Input data cannot be used (empty dataset, malformed labels, …). */
-export class DataError extends Error {
+export class DataError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = "DataError";
+  }
+}
+
+/** The command line is wrong: an unknown option, a missing or malformed value. */
+export class UsageError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Something the user named (a file, a folder, a run, a notebook) does not exist. */
+export class NotFoundError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotFoundError";
   }
 }

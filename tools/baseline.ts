@@ -4,30 +4,39 @@
  * split file), printing one JSON line with MAE and CA(3, 5, 7); a run over the whole split also
  * saves them under `results/baselines/` for 07-summary.
  */
-import type { FaceApiCrop } from "../lib/baselines/faceapi_age.ts";
+import { type CommandSpec, type OptionValues, runCli } from "../lib/cli.ts";
+import { UsageError, UserError } from "../lib/errors.ts";
 import {
   faceApiAgeOnSplit,
   saveFaceApiScores,
   type SplitRunOptions,
 } from "../lib/baselines/faceapi_utkface.ts";
 
+/** The command line of `deno task baseline`. */
+export const BASELINE_CLI = {
+  name: "baseline",
+  usage: "deno task baseline [--crop whole|landmarks] [--size N] [--limit N]",
+  summary: "face-api's age model on the UTKFace test split (CEN_UTKFACE_DIR): one JSON line with " +
+    "MAE and CA(3, 5, 7); a run over the whole split also saves them for 07-summary.",
+  options: {
+    crop: {
+      type: "string",
+      choices: ["whole", "landmarks"],
+      help: "what face-api sees: the whole chip or a landmark crop",
+    },
+    size: { type: "integer", help: "resize the input to N px (default: native)" },
+    limit: { type: "integer", help: "only the first N test images" },
+  },
+} as const satisfies CommandSpec;
+
 /** The command line (see the module note); returns the exit code. */
-async function main(args: string[]): Promise<number> {
+async function main({ options }: { options: OptionValues<typeof BASELINE_CLI> }): Promise<number> {
   const folder = Deno.env.get("CEN_UTKFACE_DIR");
-  if (!folder) {
-    console.error("set CEN_UTKFACE_DIR to the UTKFace part 1 folder");
-    return 2;
+  if (!folder) throw new UserError("set CEN_UTKFACE_DIR to the UTKFace part 1 folder");
+  for (const n of ["size", "limit"] as const) {
+    if (options[n] !== undefined && options[n]! < 1) throw new UsageError(`--${n} must be ≥ 1`);
   }
-  const opts: SplitRunOptions = {};
-  for (const arg of args) {
-    const m = arg.match(/^--(crop|size|limit)=(.+)$/);
-    if (!m || (m[1] !== "crop" && !/^\d+$/.test(m[2]))) {
-      console.error(`unexpected argument "${arg}" (--crop=whole|landmarks, --size=N, --limit=N)`);
-      return 2;
-    }
-    if (m[1] === "crop") opts.crop = m[2] as FaceApiCrop;
-    else opts[m[1] as "size" | "limit"] = Number(m[2]);
-  }
+  const opts: SplitRunOptions = { crop: options.crop, size: options.size, limit: options.limit };
   let last = 0;
   opts.onProgress = (done, total) => {
     if (Date.now() - last > 5000 || done === total) {
@@ -54,4 +63,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-Deno.exit(await main(Deno.args));
+if (import.meta.main) await runCli(BASELINE_CLI, main);

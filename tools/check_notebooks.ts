@@ -11,6 +11,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
+import { type CommandSpec, runCli } from "../lib/cli.ts";
 import { projectRoot } from "../lib/report/execute.ts";
 import { notebookToTypeScript, readNotebook } from "../lib/report/ipynb.ts";
 
@@ -55,7 +56,18 @@ export async function checkNotebook(path: string): Promise<NotebookCheck> {
   }
 }
 
-async function main(args: string[]): Promise<number> {
+/** The command line of tools/check_notebooks.ts. */
+export const CHECK_NOTEBOOKS_CLI = {
+  name: "check_notebooks",
+  usage: "deno run -A tools/check_notebooks.ts [paths...]",
+  summary: "Type-checks the code cells of notebooks (default: every notebooks/*.ipynb); exit 1 " +
+    "on a type error, located at its notebook cell and line.",
+  options: {},
+  positionals: [0, Infinity],
+} as const satisfies CommandSpec;
+
+/** Checks `args` (default: every committed notebook); returns the exit status. */
+async function main(args: readonly string[]): Promise<number> {
   const paths = [...args];
   if (paths.length === 0) {
     const dir = join(projectRoot(), "notebooks");
@@ -77,4 +89,4 @@ async function main(args: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runCli(CHECK_NOTEBOOKS_CLI, ({ positionals }) => main(positionals));

@@ -14,55 +14,67 @@
  * @module
  */
 import { basename } from "node:path";
-import { DataError } from "../lib/errors.ts";
+import { type CommandSpec, type ParsedArgs, runCli, typedValue } from "../lib/cli.ts";
+import { UsageError } from "../lib/errors.ts";
 import { type AdapterParams, ADAPTERS, datasetNames } from "../lib/data/adapters/index.ts";
 import { checkDataset } from "../lib/data/adapters/check.ts";
 import { loadDataset } from "../lib/data/adapters/index.ts";
 import { makeDecadeSplit, writeSplitFile } from "../lib/data/split.ts";
 
-const USAGE =
-  `usage: deno task data check <dataset> <folder> [--no-decode] [--examples=N] [--key=value …]
-       deno task data split utkface <folder> [--seed=0] [--name=utkface-part1] [--out=<file>]
-datasets:
-${datasetNames().map((n) => `  ${n.padEnd(10)} ${ADAPTERS[n].description}`).join("\n")}`;
+/** The command line of `deno task data` (both subcommands). */
+export const DATA_CLI = {
+  name: "data",
+  usage: [
+    "deno task data check <dataset> <folder> [--no-decode] [--examples N] [--key=value …]",
+    "deno task data split utkface <folder> [--seed 0] [--name utkface-part1] [--out <file>]",
+  ],
+  summary: "check: what a dataset's adapter loads and skips, as one JSON object (trains " +
+    "nothing). split: writes the fixed 80/20 split file of a UTKFace folder.",
+  options: {
+    "no-decode": { type: "boolean", help: "check: labels and file presence only" },
+    examples: { type: "integer", help: "check: example paths per skip reason (default 5)" },
+    seed: { type: "integer", help: "split: the seed (default 0)" },
+    name: { type: "string", help: "split: the split's name (default utkface-part1)" },
+    out: {
+      type: "string",
+      value: "<file>",
+      help: "split: where (default data/splits/<name>.json)",
+    },
+  },
+  positionals: [3, 3],
+  extra: { help: "check: any other --key=value is an adapter option (--split=subject, …)" },
+  epilog: `datasets:\n${
+    datasetNames().map((n) => `  ${n.padEnd(10)} ${ADAPTERS[n].description}`).join("\n")
+  }`,
+} as const satisfies CommandSpec;
 
-/** Parses "--key=value" into an adapter option value (numbers and booleans typed). */
-function parseValue(text: string): string | number | boolean {
-  if (text === "true") return true;
-  if (text === "false") return false;
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-  return text;
+type DataArgs = ParsedArgs<typeof DATA_CLI>;
+
+/** Refuses the options of the other subcommand, and adapter options outside `check`. */
+function refuseOptions(args: DataArgs, command: string, names: readonly string[], extra: boolean) {
+  for (const n of names) {
+    if (n in args.options) throw new UsageError(`--${n} is not an option of ${command}`);
+  }
+  const stray = Object.keys(args.extra);
+  if (!extra && stray.length) throw new UsageError(`unknown option --${stray[0]}`);
 }
 
 /** Runs the command; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  const [command, dataset, folder, ...rest] = args;
-  if (command === "split" && dataset === "utkface" && folder !== undefined) {
-    return await split(folder, rest);
+export async function main(args: DataArgs): Promise<number> {
+  const [command, dataset, folder] = args.positionals;
+  if (command === "split") {
+    if (dataset !== "utkface") throw new UsageError(`split: only utkface has a split rule`);
+    refuseOptions(args, "split", ["no-decode", "examples"], false);
+    return await split(folder, args.options);
   }
-  if (command !== "check" || dataset === undefined || folder === undefined) {
-    console.error(USAGE);
-    return 2;
-  }
+  if (command !== "check") throw new UsageError(`unknown command "${command}" (check or split)`);
+  refuseOptions(args, "check", ["seed", "name", "out"], true);
   const params: AdapterParams = {};
-  let decode = true;
-  let maxExamples = 5;
-  for (const arg of rest) {
-    const m = arg.match(/^--([A-Za-z][\w-]*)(?:=(.*))?$/);
-    if (!m) {
-      console.error(`unexpected argument "${arg}"\n${USAGE}`);
-      return 2;
-    }
-    const [, key, value] = m;
-    if (key === "no-decode" && value === undefined) decode = false;
-    else if (key === "examples" && value !== undefined && /^\d+$/.test(value)) {
-      maxExamples = Number(value);
-    } else if (value !== undefined) params[key] = parseValue(value);
-    else {
-      console.error(`option --${key} needs a value (--${key}=…)\n${USAGE}`);
-      return 2;
-    }
+  for (const [key, value] of Object.entries(args.extra)) {
+    params[key] = typedValue(value) as AdapterParams[string];
   }
+  const decode = !args.options["no-decode"];
+  const maxExamples = args.options.examples ?? 5;
   // libvips prints a line on stderr per broken JPEG; the report lists them instead.
   Deno.env.set("VIPS_WARNING", "0");
   let last = 0;
@@ -73,52 +85,30 @@ export async function main(args: string[]): Promise<number> {
       console.error(`decoded ${done}/${total} images`);
     }
   };
-  try {
-    const { report } = await checkDataset(dataset, folder, {
-      params,
-      decode,
-      maxExamples,
-      onProgress,
-    });
-    console.log(JSON.stringify(report, null, 2));
-    return 0;
-  } catch (e) {
-    return dataErrorExit(e);
-  }
-}
-
-/** A DataError becomes its message and exit status 1; anything else is rethrown. */
-function dataErrorExit(e: unknown): number {
-  if (!(e instanceof DataError)) throw e;
-  console.error(`error: ${e.message}`);
-  return 1;
+  const { report } = await checkDataset(dataset, folder, {
+    params,
+    decode,
+    maxExamples,
+    onProgress,
+  });
+  console.log(JSON.stringify(report, null, 2));
+  return 0;
 }
 
 /** `split utkface <folder>`: writes the folder's fixed split file. */
-async function split(folder: string, rest: string[]): Promise<number> {
-  const opts: Record<string, string> = { seed: "0", name: "utkface-part1" };
-  for (const arg of rest) {
-    const m = arg.match(/^--(seed|name|out)=(.+)$/);
-    if (!m || (m[1] === "seed" && !/^\d+$/.test(m[2]))) {
-      console.error(`unexpected argument "${arg}"\n${USAGE}`);
-      return 2;
-    }
-    opts[m[1]] = m[2];
-  }
-  const out = opts.out ?? `data/splits/${opts.name}.json`;
-  try {
-    const loaded = await loadDataset("utkface", folder, {});
-    const names = loaded.samples.map((s) => basename(s.path));
-    const file = makeDecadeSplit(opts.name, names, loaded.samples.map((s) => s.age), +opts.seed);
-    await writeSplitFile(out, file);
-    console.error(
-      `${out}: ${file.train?.length} train, ${file.test.length} test (${file.rule}, seed ${file.seed})` +
-        (loaded.skipped.length ? `; ${loaded.skipped.length} files skipped by the adapter` : ""),
-    );
-    return 0;
-  } catch (e) {
-    return dataErrorExit(e);
-  }
+async function split(folder: string, options: DataArgs["options"]): Promise<number> {
+  const name = options.name ?? "utkface-part1";
+  const seed = options.seed ?? 0;
+  const out = options.out ?? `data/splits/${name}.json`;
+  const loaded = await loadDataset("utkface", folder, {});
+  const names = loaded.samples.map((s) => basename(s.path));
+  const file = makeDecadeSplit(name, names, loaded.samples.map((s) => s.age), seed);
+  await writeSplitFile(out, file);
+  console.error(
+    `${out}: ${file.train?.length} train, ${file.test.length} test (${file.rule}, seed ${file.seed})` +
+      (loaded.skipped.length ? `; ${loaded.skipped.length} files skipped by the adapter` : ""),
+  );
+  return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runCli(DATA_CLI, main);

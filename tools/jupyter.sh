@@ -9,4 +9,7 @@ if ! command -v jupyter-notebook >/dev/null 2>&1; then
   echo "jupyter-notebook is not installed: bash tools/setup-system.sh" >&2
   exit 1
 fi
-exec jupyter-notebook --notebook-dir=notebooks "$@"
+# Containers and CI machines run as root, which Jupyter refuses without --allow-root.
+root=()
+[ "$(id -u)" = 0 ] && root=(--allow-root)
+exec jupyter-notebook --notebook-dir=notebooks "${root[@]}" "$@"

@@ -8,6 +8,7 @@
  * @module
  */
 import { join } from "node:path";
+import { type CommandSpec, runCli } from "../lib/cli.ts";
 import { notebookToHtml } from "../lib/report/build.ts";
 import { executeNotebook, findJupyter, jupyterEnv, projectRoot } from "../lib/report/execute.ts";
 import { type Notebook, readNotebook } from "../lib/report/ipynb.ts";
@@ -46,9 +47,16 @@ function missing(nb: Notebook): number {
   return n;
 }
 
-async function main(): Promise<void> {
-  const runsArg = Deno.args.indexOf("--runs");
-  const runs = runsArg >= 0 ? Number(Deno.args[runsArg + 1]) : 5;
+/** The command line of tools/measure_notebooks.ts. */
+export const MEASURE_CLI = {
+  name: "measure_notebooks",
+  usage: "deno run -A tools/measure_notebooks.ts [--runs N]",
+  summary: "Outputs lost by plain nbconvert --execute vs this project's executor, and the smoke " +
+    "notebook's execution time and page size.",
+  options: { runs: { type: "integer", help: "runs of the 30-cell notebook (default 5)" } },
+} as const satisfies CommandSpec;
+
+async function main(runs: number): Promise<void> {
   const probe = await findJupyter();
   if (!probe.python) throw new Error(probe.reason);
   const dir = await Deno.makeTempDir({ prefix: "cen-measure-" });
@@ -108,4 +116,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await runCli(MEASURE_CLI, ({ options }) => main(options.runs ?? 5));

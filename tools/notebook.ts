@@ -14,23 +14,41 @@
  * @module
  */
 import { basename, join } from "node:path";
+import { type CommandSpec, runCli } from "../lib/cli.ts";
+import { NotFoundError, UsageError } from "../lib/errors.ts";
 import { executeNotebook, findJupyter, projectRoot } from "../lib/report/execute.ts";
 import {
   formatNotebook,
-  parseParameterArgs,
+  injectParameters,
   readNotebook,
   stripOutputs,
 } from "../lib/report/ipynb.ts";
 
-const OWN_FLAGS = new Set(["--timeout", "--out", "--quiet", "--strip", "--help"]);
-
-function usage(): never {
-  console.error(
-    "usage: deno task notebook <name|path.ipynb> [--param value ...] [--timeout S] [--quiet] " +
-      "[--out PATH]\n       deno task notebook --strip [paths...]",
-  );
-  Deno.exit(2);
-}
+/** The command line of `deno task notebook`. */
+export const NOTEBOOK_CLI = {
+  name: "notebook",
+  usage: [
+    "deno task notebook <name|path.ipynb> [--param value ...] [--timeout S] [--quiet] [--out PATH]",
+    "deno task notebook --strip [paths...]",
+  ],
+  summary: "Executes one notebook with the project's Deno kernel and writes the executed copy " +
+    "to results/executed/<name>.ipynb; --strip removes outputs from committed notebooks.",
+  options: {
+    timeout: {
+      type: "number",
+      value: "<seconds>",
+      help: "per-cell limit in seconds (default 3600, 0 = none)",
+    },
+    out: { type: "string", value: "<path>", help: "write the executed copy here" },
+    quiet: { type: "boolean", help: "do not stream cell output" },
+    strip: { type: "boolean", help: "strip outputs of the given (default: all) notebooks" },
+  },
+  positionals: [0, Infinity],
+  extra: {
+    help: "parameters: --<name> value sets a variable of the notebook's cell tagged " +
+      '"parameters" (e.g. --tau 3); a name the notebook does not declare is refused.',
+  },
+} as const satisfies CommandSpec;
 
 /** Resolves `06-ablations`, `06-ablations.ipynb` or a path to a notebook file. */
 async function resolveNotebook(arg: string): Promise<string> {
@@ -43,7 +61,7 @@ async function resolveNotebook(arg: string): Promise<string> {
       if ((await Deno.stat(c)).isFile) return c;
     } catch { /* try the next */ }
   }
-  throw new Error(`notebook not found: ${arg} (looked at ${candidates.join(", ")})`);
+  throw new NotFoundError(`notebook not found: ${arg} (looked at ${candidates.join(", ")})`);
 }
 
 async function strip(paths: string[]): Promise<void> {
@@ -63,59 +81,53 @@ async function strip(paths: string[]): Promise<void> {
   }
 }
 
-async function main(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.length === 0) usage();
-  if (args[0] === "--strip") {
-    await strip(args.slice(1));
-    return 0;
+/** Raw parameter values (a flag given without a value is refused). */
+function parameters(extra: Record<string, string | true>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === true) throw new UsageError(`--${name} needs a value`);
+    out[name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
   }
-  const [target, ...rest] = args;
-  let timeoutS = 3600;
-  let out: string | undefined;
-  let quiet = false;
-  const paramArgs: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a === "--quiet") quiet = true;
-    else if (a === "--timeout" || a.startsWith("--timeout=")) {
-      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : rest[++i];
-      timeoutS = Number(v);
-      if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new Error(`bad --timeout ${v}`);
-    } else if (a === "--out" || a.startsWith("--out=")) {
-      out = a.includes("=") ? a.slice(a.indexOf("=") + 1) : rest[++i];
-    } else if (OWN_FLAGS.has(a)) usage();
-    else paramArgs.push(a);
-  }
-  const probe = await findJupyter();
-  if (!probe.python) {
-    console.error(`notebook: ${probe.reason}`);
-    return 2;
-  }
-  const input = await resolveNotebook(target);
-  const name = basename(input).replace(/\.ipynb$/, "");
-  const output = out ?? join(projectRoot(), "results", "executed", `${name}.ipynb`);
-  const params = parseParameterArgs(paramArgs);
-  const run = await executeNotebook({ input, output, params, timeoutS, quiet });
-  const s = run.stats;
-  if (s) {
-    const extra = [
-      s.late_outputs ? `${s.late_outputs} late outputs kept` : "",
-      s.dropped_promises ? `${s.dropped_promises} stray Promise results dropped` : "",
-    ].filter(Boolean).join(", ");
-    console.error(
-      `notebook: ${name}: ${s.executed}/${s.cells} cells in ${s.seconds.toFixed(1)} s` +
-        `${extra ? ` (${extra})` : ""} → ${output}`,
-    );
-  }
-  if (run.code !== 0) console.error(`notebook: ${name} FAILED (exit ${run.code})`);
-  return run.code;
+  return out;
 }
 
 if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    console.error(`notebook: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
+  await runCli(NOTEBOOK_CLI, async ({ options, positionals, extra }) => {
+    if (options.strip) {
+      await strip(positionals);
+      return 0;
+    }
+    if (positionals.length !== 1) {
+      throw new UsageError(
+        positionals.length ? "one notebook at a time" : "which notebook? (e.g. 06-ablations)",
+      );
+    }
+    const timeoutS = options.timeout ?? 3600;
+    if (timeoutS < 0) throw new UsageError("--timeout must be ≥ 0 seconds");
+    const input = await resolveNotebook(positionals[0]);
+    const params = parameters(extra);
+    injectParameters(await readNotebook(input), params); // refuses unknown names before any work
+    const probe = await findJupyter();
+    if (!probe.python) {
+      console.error(`notebook: ${probe.reason}`);
+      return 2;
+    }
+    const name = basename(input).replace(/\.ipynb$/, "");
+    const output = options.out ?? join(projectRoot(), "results", "executed", `${name}.ipynb`);
+    const quiet = !!options.quiet;
+    const run = await executeNotebook({ input, output, params, timeoutS, quiet });
+    const s = run.stats;
+    if (s) {
+      const extra = [
+        s.late_outputs ? `${s.late_outputs} late outputs kept` : "",
+        s.dropped_promises ? `${s.dropped_promises} stray Promise results dropped` : "",
+      ].filter(Boolean).join(", ");
+      console.error(
+        `notebook: ${name}: ${s.executed}/${s.cells} cells in ${s.seconds.toFixed(1)} s` +
+          `${extra ? ` (${extra})` : ""} → ${output}`,
+      );
+    }
+    if (run.code !== 0) console.error(`notebook: ${name} FAILED (exit ${run.code})`);
+    return run.code;
+  });
 }

@@ -8,8 +8,9 @@
  * stderr. The model is the exported one in `results/model/` unless `--run` names a run.
  */
 import { resolve } from "node:path";
-import { parseFlags } from "../lib/cli.ts";
+import { type CommandSpec, runCli } from "../lib/cli.ts";
 import { initBackend } from "../lib/backend.ts";
+import { DataError, NotFoundError } from "../lib/errors.ts";
 import { exists, writeTextAtomic } from "../lib/fsutil.ts";
 import {
   type AlignPolicy,
@@ -20,44 +21,76 @@ import {
 } from "../lib/inference.ts";
 import { DEFAULT_EXPORT_DIR, finalModelDir } from "../lib/train/run.ts";
 
-const { flags, rest } = parseFlags(Deno.args);
-const usage =
-  "usage: deno task predict <image|folder> [--run <id|dir>] [--out file.csv] [--align auto|detect|none]";
-if (rest.length !== 1) {
-  console.error(usage);
-  Deno.exit(2);
-}
-const align = String(flags.align ?? "auto") as AlignPolicy;
-if (!["auto", "detect", "none"].includes(align)) {
-  console.error(`--align must be auto, detect or none\n${usage}`);
-  Deno.exit(2);
-}
-let modelDir: string;
-if (flags.run) modelDir = await finalModelDir(String(flags.run));
-else if (await exists(resolve(DEFAULT_EXPORT_DIR, "model.json"))) modelDir = DEFAULT_EXPORT_DIR;
-else {
-  console.error(
+/** The command line of `deno task predict`. */
+export const PREDICT_CLI = {
+  name: "predict",
+  usage:
+    "deno task predict <image|folder> [--run <id|dir>] [--out file.csv] [--align auto|detect|none]",
+  summary: "Ages of the faces in an image or a folder of images, as CSV (one row per face).",
+  options: {
+    run: {
+      type: "string",
+      value: "<id|dir>",
+      help: "the run whose final model to use (default: the exported one, results/model)",
+    },
+    out: { type: "string", value: "<file.csv>", help: "write the CSV here (default: stdout)" },
+    align: {
+      type: "string",
+      choices: ["auto", "detect", "none"],
+      help: "detect and align faces, use images whole, or decide per image (default auto)",
+    },
+  },
+  positionals: [1, 1],
+} as const satisfies CommandSpec;
+
+/** The model folder: the named run's final model, else the exported one. */
+async function modelDirOf(run: string | undefined): Promise<string> {
+  if (run !== undefined) {
+    try {
+      return await finalModelDir(run);
+    } catch (e) {
+      throw new NotFoundError(`--run ${run}: ${(e as Error).message}`);
+    }
+  }
+  if (await exists(resolve(DEFAULT_EXPORT_DIR, "model.json"))) return DEFAULT_EXPORT_DIR;
+  throw new NotFoundError(
     `no model: pass --run <id> or export one (deno task export --run <id>) to ${DEFAULT_EXPORT_DIR}`,
   );
-  Deno.exit(2);
 }
-await initBackend(undefined, (l) => console.error(l));
-const model = await loadAgeModel(modelDir);
-console.error(`model ${modelDir} (${model.size}px, ages ${model.minAge}–${model.maxAge})`);
-let files: string[];
-try {
-  files = await listImages(rest[0]);
-} catch (e) {
-  console.error(`cannot read ${rest[0]}: ${(e as Error).message}`);
-  Deno.exit(2);
+
+/** The image files under `path` (a file or a folder); refuses a missing path or no images. */
+async function imagesAt(path: string): Promise<string[]> {
+  if (!(await exists(path))) throw new NotFoundError(`${path}: no such file or folder`);
+  let files: string[];
+  try {
+    files = await listImages(path);
+  } catch (e) {
+    throw new DataError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  if (files.length === 0) throw new DataError(`${path}: no images (.jpg, .png, …) found`);
+  return files;
 }
-const { rows, skipped } = await predictFiles(files, model, { align, log: (l) => console.error(l) });
-for (const s of skipped) {
-  console.error(`skipped ${s.path}: ${s.reason}${s.detail ? ` (${s.detail})` : ""}`);
+
+if (import.meta.main) {
+  await runCli(PREDICT_CLI, async ({ options, positionals }) => {
+    const align: AlignPolicy = options.align ?? "auto";
+    const files = await imagesAt(positionals[0]);
+    const modelDir = await modelDirOf(options.run);
+    await initBackend(undefined, (l) => console.error(l));
+    const model = await loadAgeModel(modelDir);
+    console.error(`model ${modelDir} (${model.size}px, ages ${model.minAge}–${model.maxAge})`);
+    const { rows, skipped } = await predictFiles(files, model, {
+      align,
+      log: (l) => console.error(l),
+    });
+    for (const s of skipped) {
+      console.error(`skipped ${s.path}: ${s.reason}${s.detail ? ` (${s.detail})` : ""}`);
+    }
+    console.error(
+      `${files.length} files: ${rows.length} faces predicted, ${skipped.length} files skipped`,
+    );
+    const csv = rowsToCsv(rows);
+    if (options.out) await writeTextAtomic(options.out, csv);
+    else await Deno.stdout.write(new TextEncoder().encode(csv));
+  });
 }
-console.error(
-  `${files.length} files: ${rows.length} faces predicted, ${skipped.length} files skipped`,
-);
-const csv = rowsToCsv(rows);
-if (flags.out) await writeTextAtomic(String(flags.out), csv);
-else await Deno.stdout.write(new TextEncoder().encode(csv));

@@ -1,5 +1,5 @@
 /**
- * `deno task report [--profile default|real|paper] [--check] [names...]`: executes
+ * `deno task report [--profile <name>] [--check] [names...]`: executes
  * `notebooks/NN-*.ipynb` in order (or the named ones), writes `results/executed/<name>.ipynb`,
  * `results/html/<name>.html` and `results/html/index.html` with each notebook's summary numbers
  * (`results/summary/<name>.json`, see lib/report/summary.ts).
@@ -12,61 +12,60 @@
  * @module
  */
 import { join } from "node:path";
+import { type CommandSpec, type OptionValues, runCli } from "../lib/cli.ts";
+import { UsageError } from "../lib/errors.ts";
 import { buildReport, listNotebooks } from "../lib/report/build.ts";
 import { checkPages, findChromium, formatCheck } from "../lib/report/browser.ts";
 import { findJupyter, projectRoot } from "../lib/report/execute.ts";
+import { PROFILE_NAMES } from "../lib/profiles.ts";
 
-import { PROFILE_NAMES as PROFILES } from "../lib/profiles.ts";
+/** The options `deno task main` passes through to the report (all but --profile and checks). */
+export const REPORT_RUN_OPTIONS = {
+  timeout: {
+    type: "number",
+    value: "<seconds>",
+    help: "per-cell limit in seconds (default 3600; 0 = none)",
+  },
+  "fail-fast": { type: "boolean", help: "stop at the first failing notebook" },
+  quiet: { type: "boolean", help: "do not stream cell output" },
+  param: {
+    type: "string",
+    value: "<name=value>",
+    repeat: true,
+    help: "a notebook parameter, for the notebooks that declare it (repeatable)",
+  },
+} as const;
 
-interface Args {
-  profile: string;
-  check: boolean;
-  checkOnly: boolean;
-  timeoutS: number;
-  failFast: boolean;
-  quiet: boolean;
-  params: Record<string, string>;
-  names: string[];
-}
+/** The command line of `deno task report`. */
+export const REPORT_CLI = {
+  name: "report",
+  usage: "deno task report [--profile <name>] [--check | --check-only] [options] [names...]",
+  summary: "Executes notebooks/NN-*.ipynb in order (or the named ones) and publishes " +
+    "results/html/<name>.html with an index (another profile: results/<profile>/html).",
+  options: {
+    profile: {
+      type: "string",
+      value: "<name>",
+      choices: PROFILE_NAMES,
+      help: `the profile (default default): ${PROFILE_NAMES.join(", ")}`,
+    },
+    check: { type: "boolean", help: "also load every page in headless chromium" },
+    "check-only": { type: "boolean", help: "check the existing pages; execute nothing" },
+    ...REPORT_RUN_OPTIONS,
+  },
+  positionals: [0, Infinity],
+  epilog: "Exit status: 0 all ok, 1 a notebook or the check failed, 2 bad usage or no Jupyter.",
+} as const satisfies CommandSpec;
 
-function parse(argv: string[]): Args {
-  const a: Args = {
-    profile: "default",
-    check: false,
-    checkOnly: false,
-    timeoutS: 3600,
-    failFast: false,
-    quiet: false,
-    params: {},
-    names: [],
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].includes("=") && argv[i].startsWith("--")
-      ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)]
-      : [argv[i], undefined];
-    const value = () => inline ?? argv[++i] ?? fail(`${flag} needs a value`);
-    if (flag === "--profile") a.profile = value();
-    else if (flag === "--check") a.check = true;
-    else if (flag === "--check-only") a.checkOnly = true;
-    else if (flag === "--timeout") a.timeoutS = Number(value());
-    else if (flag === "--fail-fast") a.failFast = true;
-    else if (flag === "--quiet") a.quiet = true;
-    else if (flag === "--param") {
-      const kv = value();
-      const eq = kv.indexOf("=");
-      if (eq < 1) fail(`--param needs name=value, got ${kv}`);
-      a.params[kv.slice(0, eq)] = kv.slice(eq + 1);
-    } else if (flag.startsWith("--")) fail(`unknown option ${flag}`);
-    else a.names.push(flag);
+/** `--param name=value` pairs as a record. */
+function paramsOf(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of pairs) {
+    const eq = kv.indexOf("=");
+    if (eq < 1) throw new UsageError(`--param needs name=value, got "${kv}"`);
+    out[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  if (!PROFILES.includes(a.profile)) fail(`--profile must be one of ${PROFILES.join(", ")}`);
-  if (!Number.isFinite(a.timeoutS) || a.timeoutS < 0) fail("--timeout must be ≥ 0 seconds");
-  return a;
-}
-
-function fail(msg: string): never {
-  console.error(`report: ${msg}`);
-  Deno.exit(2);
+  return out;
 }
 
 async function check(pages: string[]): Promise<boolean> {
@@ -93,8 +92,16 @@ async function check(pages: string[]): Promise<boolean> {
   return ok && missing === 0 && results.length > 0;
 }
 
-async function main(): Promise<number> {
-  const args = parse(Deno.args);
+/** Executes and publishes the notebooks (see the module note); returns the exit status. */
+async function publish(
+  { options, positionals }: { options: ReportOptions; positionals: string[] },
+): Promise<number> {
+  const args = {
+    profile: options.profile ?? "default",
+    timeoutS: options.timeout ?? 3600,
+    params: paramsOf(options.param ?? []),
+  };
+  if (args.timeoutS < 0) throw new UsageError("--timeout must be ≥ 0 seconds");
   const root = projectRoot();
   // The default profile publishes to results/html; another profile to results/<profile>/html, so
   // a smoke or real run never overwrites the default report.
@@ -103,15 +110,21 @@ async function main(): Promise<number> {
     : join(root, "results", args.profile);
   const htmlDir = join(out, "html");
   if (args.profile !== "default") Deno.env.set("CEN_SUMMARY_DIR", join(out, "summary"));
-  const notebooks = await listNotebooks(join(root, "notebooks"), args.names);
+  const notebooks = await listNotebooks(join(root, "notebooks"), positionals);
   const pageOf = (nb: string) =>
     join(htmlDir, nb.slice(nb.lastIndexOf("/") + 1).replace(/\.ipynb$/, ".html"));
-  if (args.checkOnly) {
+  if (options["check-only"]) {
     return await check([join(htmlDir, "index.html"), ...notebooks.map(pageOf)]) ? 0 : 1;
   }
-  if (notebooks.length === 0) fail("no notebooks/NN-*.ipynb to run");
+  if (notebooks.length === 0) {
+    console.error("report: no notebooks/NN-*.ipynb to run");
+    return 2;
+  }
   const probe = await findJupyter();
-  if (!probe.python) fail(probe.reason ?? "no Jupyter");
+  if (!probe.python) {
+    console.error(`report: ${probe.reason}`);
+    return 2;
+  }
   const t0 = performance.now();
   const report = await buildReport({
     notebooks,
@@ -120,8 +133,8 @@ async function main(): Promise<number> {
     profile: args.profile,
     params: args.params,
     timeoutS: args.timeoutS,
-    failFast: args.failFast,
-    quiet: args.quiet,
+    failFast: !!options["fail-fast"],
+    quiet: !!options.quiet,
   });
   const wall = (performance.now() - t0) / 1000;
   console.log(
@@ -134,11 +147,13 @@ async function main(): Promise<number> {
     );
   }
   let ok = report.ok;
-  if (args.check) {
+  if (options.check) {
     const pages = report.entries.filter((e) => e.href).map((e) => join(htmlDir, e.href!));
     ok = (await check([report.indexPath, ...pages])) && ok;
   }
   return ok ? 0 : 1;
 }
 
-if (import.meta.main) Deno.exit(await main());
+type ReportOptions = OptionValues<typeof REPORT_CLI>;
+
+if (import.meta.main) await runCli(REPORT_CLI, publish);

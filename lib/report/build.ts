@@ -15,6 +15,7 @@
  * @module
  */
 import { basename, join, relative } from "node:path";
+import { NotFoundError } from "../errors.ts";
 import { executeNotebook, findJupyter, jupyterEnv } from "./execute.ts";
 import { declaredParameters, readNotebook } from "./ipynb.ts";
 import { type IndexEntry, indexHtml } from "./index_page.ts";
@@ -58,7 +59,7 @@ export async function listNotebooks(dir: string, names: readonly string[] = []):
     const stem = name.replace(/\.ipynb$/, "");
     const hits = all.filter((n) => n === `${stem}.ipynb` || n.startsWith(`${stem}-`));
     if (hits.length === 0) {
-      throw new Error(`no notebook matches ${name} in ${dir} (have: ${all.join(", ")})`);
+      throw new NotFoundError(`no notebook matches ${name} in ${dir} (have: ${all.join(", ")})`);
     }
     for (const h of hits) if (!picked.includes(h)) picked.push(h);
   }

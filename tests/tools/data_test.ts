@@ -78,10 +78,10 @@ Deno.test("data check: usage and data errors exit non-zero with a message", asyn
   assertEquals(usage.code, 2);
   assert(usage.stderr.includes("usage: deno task data check"));
   const unknown = await runTool(["check", "morph3", "/tmp"]);
-  assertEquals(unknown.code, 1);
+  assertEquals(unknown.code, 2);
   assert(unknown.stderr.includes('unknown dataset "morph3"'), unknown.stderr);
   const badOption = await runTool(["check", "utkface", "/tmp", "--colour=red"]);
-  assertEquals(badOption.code, 1);
+  assertEquals(badOption.code, 2);
   assert(badOption.stderr.includes('unknown option "colour"'), badOption.stderr);
   assertEquals(unknown.stdout, "");
 });
