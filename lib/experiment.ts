@@ -15,6 +15,8 @@ export interface ExperimentOptions {
   runsRoot?: string;
   cacheRoot?: string;
   log?: (line: string) => void;
+  /** Score the test set every this many epochs (a learning curve); pretraining runs use 1. */
+  evalEvery?: number;
 }
 
 /** Opens the dataset of a config at its input size (the decoded cache makes this cheap). */
@@ -40,6 +42,7 @@ export async function runConfig(
     test: data.test,
     runsRoot: opts.runsRoot,
     log: opts.log,
+    evalEvery: opts.evalEvery,
   });
 }
 
@@ -63,7 +66,9 @@ export async function runProfile(
   opts: ExperimentOptions = {},
 ): Promise<{ pretrain: EvolutionResult | null; target: EvolutionResult }> {
   const configs = await profileConfigs(name, overrides);
-  const pretrain = configs.pretrain ? await runConfig(configs.pretrain, opts) : null;
+  const pretrain = configs.pretrain
+    ? await runConfig(configs.pretrain, { evalEvery: 1, ...opts })
+    : null;
   const target = await runConfig(configs.target, opts);
   return { pretrain, target };
 }

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { AAF_CROP, fixedCrop } from "./crops.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DataError } from "../errors.ts";
@@ -480,14 +481,20 @@ export async function loadFaceDetector(options: DetectorOptions = {}): Promise<F
   };
 }
 
-/** How a dataset's images become crops: resize pre-aligned images, or detect and align. */
-export type AlignMode = "resize" | "detect";
+/**
+ * How a dataset's images become crops: resize pre-aligned images, detect and align, or cut AAF's
+ * fixed crop ({@link AAF_CROP}: AAF's aligned faces framed like UTKFace's chips).
+ */
+export type AlignMode = "resize" | "detect" | "aaf-crop";
 
 /** The alignment settings that go into a cache key. */
 export function alignSettings(mode: AlignMode): Record<string, string | number | boolean> {
-  return mode === "resize"
-    ? { mode, version: ALIGN_VERSION }
-    : { mode, version: ALIGN_VERSION, template: TEMPLATE.map((p) => `${p.x},${p.y}`).join(";") };
+  if (mode === "resize") return { mode, version: ALIGN_VERSION };
+  if (mode === "aaf-crop") {
+    const r = AAF_CROP;
+    return { mode, version: ALIGN_VERSION, rect: `${r.x},${r.y},${r.width},${r.height}` };
+  }
+  return { mode, version: ALIGN_VERSION, template: TEMPLATE.map((p) => `${p.x},${p.y}`).join(";") };
 }
 
 /**
@@ -506,6 +513,13 @@ export function makePreparer(
     return async (s: AgeSample): Promise<Prepared> => {
       const d = await decodeImage(s.path, { size, fit: "cover" });
       return d.ok ? { ok: true, rgb: d.data } : { ok: false, reason: d.reason, detail: d.detail };
+    };
+  }
+  if (mode === "aaf-crop") {
+    return async (s: AgeSample): Promise<Prepared> => {
+      const d = await decodeImage(s.path);
+      if (!d.ok) return { ok: false, reason: d.reason, detail: d.detail };
+      return { ok: true, rgb: fixedCrop(d.data, d.width, d.height, AAF_CROP, size) };
     };
   }
   if (!detector) throw new DataError('alignment mode "detect" needs a face detector');

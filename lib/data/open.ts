@@ -12,6 +12,9 @@
  * | `morph`              | `CEN_MORPH_DIR`                      | detect | adapter (random 80/20)   |
  * | `chalearn`           | `CEN_CHALEARN_DIR`                   | detect | train / val              |
  * | `megaage`            | `CEN_MEGAAGE_DIR`                    | resize | train / test             |
+ * | `aaf`                | `CEN_AAF_DIR`                        | crop   | train / val (official)   |
+ * | `real-pretrain`      | `CEN_UTKFACE_REST_DIR` + AAF train   | both   | seeded 95/5, no test img |
+ * | `utkface+aaf`        | `CEN_UTKFACE_DIR` + `CEN_AAF_DIR`    | both   | each part's own          |
  * | `imdb-wiki`          | `CEN_IMDB_WIKI_DIR` (`CEN_IMDB_DIR`) | detect | seeded, stratified 95/5  |
  *
  * @module
@@ -23,8 +26,9 @@ import { DataError } from "../errors.ts";
 import { exists } from "../fsutil.ts";
 import { ADAPTERS, loadDataset } from "./adapters/index.ts";
 import { type AlignMode, alignSettings, type FaceDetector, makePreparer } from "./align.ts";
-import { cacheSource } from "./batches.ts";
-import { acquireLock, buildCache } from "./cache.ts";
+import { createHash } from "node:crypto";
+import { cacheFingerprint, cacheSource, rowSource } from "./batches.ts";
+import { acquireLock, buildCache, type Cache } from "./cache.ts";
 import { type DataReport, type SkipRecord, summarize } from "./report.ts";
 import { SYNTHETIC_VERSION, type SyntheticPreset, writeSynthetic } from "./synthetic.ts";
 import { defaultUtkfaceSplitPath, matchSplit, readSplitFile, stratifiedSplit } from "./split.ts";
@@ -81,6 +85,7 @@ const REAL: Record<string, RealDataset> = {
     align: "resize",
     split: { from: "adapter", test: ["test"] },
   },
+  aaf: { env: ["CEN_AAF_DIR"], align: "aaf-crop", split: { from: "adapter", test: ["val"] } },
   "imdb-wiki": {
     env: ["CEN_IMDB_WIKI_DIR", "CEN_IMDB_DIR", "CEN_WIKI_DIR"],
     align: "detect",
@@ -96,7 +101,12 @@ const SYNTHETIC_PARAMS = ["count", "seed", "size", "split", "testFraction"];
 
 /** The dataset names {@link openDataset} knows. */
 export function openableDatasets(): string[] {
-  return ["synthetic-target", "synthetic-pretrain", ...Object.keys(REAL)];
+  return [
+    "synthetic-target",
+    "synthetic-pretrain",
+    ...Object.keys(REAL),
+    ...Object.keys(COMPOSITE),
+  ];
 }
 
 /** `results/cache` of this checkout (independent of the working directory). */
@@ -123,6 +133,16 @@ function checkKeys(dataset: string, params: DataConfig["params"], allowed: strin
   }
 }
 
+/** One dataset in its decoded cache: the rows of its training and test images, and a report. */
+interface OpenedRows {
+  cache: Cache;
+  train: number[];
+  test: number[];
+  report: DataReport;
+  /** Every input skipped, with its reason. */
+  skipped: SkipRecord[];
+}
+
 /**
  * Opens dataset `data.dataset`: train and test sources of `imageSize` px images and a report.
  * Throws a {@link DataError} for an unknown dataset, a dataset whose folder is not configured,
@@ -136,6 +156,24 @@ export async function openDataset(
   if (!Number.isInteger(size) || size < 16) {
     throw new DataError(`imageSize must be an integer ≥ 16, got ${size}`);
   }
+  const name = data.dataset;
+  if (Object.hasOwn(COMPOSITE, name)) return await openComposite(name, data, options);
+  const { cache, train, test, report } = await openRows(data, options);
+  if (train.length === 0 || test.length === 0) {
+    throw new DataError(
+      `dataset "${name}": the split leaves ${train.length} training and ${test.length} test images`,
+    );
+  }
+  return {
+    train: cacheSource(cache, { name: `${name}/train`, rows: Int32Array.from(train) }),
+    test: cacheSource(cache, { name: `${name}/test`, rows: Int32Array.from(test) }),
+    report,
+  };
+}
+
+/** Loads, caches and splits one dataset (see {@link openDataset}); either side may be empty. */
+async function openRows(data: DataConfig, options: OpenOptions): Promise<OpenedRows> {
+  const size = options.imageSize;
   const log = options.log ?? (() => {});
   const root = options.cacheRoot ?? defaultCacheRoot();
   const env = options.env ?? Deno.env.toObject();
@@ -187,8 +225,8 @@ export async function openDataset(
     for (const [k, v] of Object.entries(params)) if (!own.includes(k)) adapterParams[k] = v;
     splitFile = spec.splitFile?.();
     const a = params.align ?? spec.align;
-    if (a !== "resize" && a !== "detect") {
-      throw new DataError(`${name}: data.params.align must be "resize" or "detect"`);
+    if (a !== "resize" && a !== "detect" && a !== "aaf-crop") {
+      throw new DataError(`${name}: data.params.align must be "resize", "detect" or "aaf-crop"`);
     }
     align = a;
     split = spec.split.from === "seeded"
@@ -237,7 +275,8 @@ export async function openDataset(
     log,
   });
   const index = cache.index;
-  const report = summarize(name, index.count, [...adapterSkips, ...index.skipped]);
+  const skipped = [...adapterSkips, ...index.skipped];
+  const report = summarize(name, index.count, skipped);
   if (index.count === 0) {
     throw new DataError(
       `dataset "${name}" is empty: none of ${loaded.samples.length} images could be used ` +
@@ -258,21 +297,176 @@ export async function openDataset(
       else if (s === "train") train.push(r);
     }
   }
-  if (train.length === 0 || test.length === 0) {
-    throw new DataError(
-      `dataset "${name}": the split leaves ${train.length} training and ${test.length} test images`,
-    );
-  }
   log(
     `data: ${name} ${size}px: ${train.length} train, ${test.length} test, ${
       adapterSkips.length + index.skipped.length
     } skipped`,
   );
-  return {
-    train: cacheSource(cache, { name: `${name}/train`, rows: Int32Array.from(train) }),
-    test: cacheSource(cache, { name: `${name}/test`, rows: Int32Array.from(test) }),
-    report,
+  return { cache, train, test, report, skipped };
+}
+
+/** One part of a composite dataset: a real dataset, maybe from another folder, with its params. */
+interface Part {
+  dataset: string;
+  /** Read the dataset's folder from this variable instead of its own (e.g. UTKFace's other part). */
+  env?: string;
+  params: DataConfig["params"];
+}
+
+/**
+ * Datasets made of several real ones. `split: "parts"` keeps each part's own split (train with
+ * train, test with test); a seeded split pools every image of every part, then holds out
+ * `testFraction` of them (stratified by age decade), after dropping any image that is a test image
+ * of a target ({@link targetTestNames}).
+ */
+interface Composite {
+  parts: Part[];
+  split: "parts" | { testFraction: number };
+}
+
+const COMPOSITE: Record<string, Composite> = {
+  /** Real-face pretraining (Eq. 14): UTKFace's other chips and AAF's train list; 5% held out. */
+  "real-pretrain": {
+    parts: [
+      { dataset: "utkface", env: "CEN_UTKFACE_REST_DIR", params: { split: "seeded" } },
+      { dataset: "aaf", params: { splits: "train" } },
+    ],
+    split: { testFraction: 0.05 },
+  },
+  /** Both targets at once (the shipped model): UTKFace part 1's split and AAF's train / val. */
+  "utkface+aaf": {
+    parts: [{ dataset: "utkface", params: {} }, { dataset: "aaf", params: {} }],
+    split: "parts",
+  },
+};
+
+/**
+ * Names of the test images of the target datasets (UTKFace part 1's committed split, AAF's val
+ * list when its folder is configured): a pretraining set must not contain any of them.
+ */
+async function targetTestNames(env: Record<string, string>): Promise<Set<string>> {
+  const names = new Set((await readSplitFile(defaultUtkfaceSplitPath())).test);
+  if (env.CEN_AAF_DIR) {
+    const val = await loadDataset("aaf", env.CEN_AAF_DIR, { splits: "val", checkFiles: false });
+    for (const s of val.samples) names.add(basename(s.path));
+  }
+  return names;
+}
+
+/** Opens a {@link Composite} dataset: each part in its own cache, one source over all of them. */
+async function openComposite(
+  name: string,
+  data: DataConfig,
+  options: OpenOptions,
+): Promise<OpenedDataset> {
+  const spec = COMPOSITE[name];
+  const env = options.env ?? Deno.env.toObject();
+  const own = ["seed", "testFraction"];
+  checkKeys(name, data.params ?? {}, own);
+  const parts: OpenedRows[] = [];
+  for (const part of spec.parts) {
+    let partEnv = env;
+    if (part.env) {
+      const folder = env[part.env];
+      if (!folder) {
+        throw new DataError(
+          `dataset "${name}": the location of its ${part.dataset} part is not configured; ` +
+            `set ${part.env} to its folder (layout: data/README.md)`,
+        );
+      }
+      partEnv = { ...env, [REAL[part.dataset].env[0]]: folder };
+    }
+    const partData = { dataset: part.dataset, params: part.params, augment: data.augment };
+    parts.push(await openRows(partData, { ...options, env: partEnv }));
+  }
+  // Global rows: part i's row r is offsets[i] + r.
+  const offsets = parts.map((_, i) =>
+    parts.slice(0, i).reduce((n, p) => n + p.cache.index.count, 0)
+  );
+  const global = (i: number, rows: number[]) => rows.map((r) => offsets[i] + r);
+  let train: number[], test: number[];
+  const skipped: SkipRecord[] = parts.flatMap((p) => p.skipped);
+  if (spec.split === "parts") {
+    train = parts.flatMap((p, i) => global(i, p.train));
+    test = parts.flatMap((p, i) => global(i, p.test));
+  } else {
+    const exclude = await targetTestNames(env);
+    const pool: number[] = [];
+    parts.forEach((p, i) => {
+      for (const r of [...p.train, ...p.test]) {
+        const path = p.cache.index.paths[r];
+        if (exclude.has(basename(path))) {
+          skipped.push({ path, reason: "target-test-image", detail: "a target's test image" });
+        } else pool.push(offsets[i] + r);
+      }
+    });
+    pool.sort((a, b) => a - b);
+    const ages = pool.map((g) => ageOf(parts, offsets, g));
+    const isTest = stratifiedSplit(
+      ages,
+      num(data.params, "testFraction", spec.split.testFraction),
+      num(data.params, "seed", 0),
+    );
+    train = pool.filter((_, j) => !isTest[j]);
+    test = pool.filter((_, j) => isTest[j]);
+  }
+  if (train.length === 0 || test.length === 0) {
+    throw new DataError(
+      `dataset "${name}": the split leaves ${train.length} training and ${test.length} test images`,
+    );
+  }
+  const loaded = parts.reduce((n, p) => n + p.report.loaded, 0);
+  const report = summarize(name, loaded, skipped);
+  options.log?.(
+    `data: ${name}: ${train.length} train, ${test.length} test from ${parts.length} parts`,
+  );
+  const source = (rows: number[], side: string) =>
+    partsSource(parts, offsets, rows, `${name}/${side}`);
+  return { train: source(train, "train"), test: source(test, "test"), report };
+}
+
+function ageOf(parts: OpenedRows[], offsets: number[], g: number): number {
+  const i = partOf(offsets, g);
+  return parts[i].cache.index.ages[g - offsets[i]];
+}
+
+function partOf(offsets: number[], g: number): number {
+  let i = offsets.length - 1;
+  while (offsets[i] > g) i--;
+  return i;
+}
+
+/** A source over global rows of several caches (of one image size), fingerprinted part by part. */
+function partsSource(
+  parts: OpenedRows[],
+  offsets: number[],
+  rows: number[],
+  name: string,
+): SampleSource {
+  const size = parts[0].cache.index.size;
+  const per = size * size * 3;
+  const ages = new Int32Array(
+    offsets[offsets.length - 1] + parts[parts.length - 1].cache.index.count,
+  );
+  parts.forEach((p, i) => ages.set(p.cache.index.ages, offsets[i]));
+  const fingerprint = hashParts(parts.map((p, i) => {
+    const local = rows.filter((g) => partOf(offsets, g) === i).map((g) => g - offsets[i]);
+    return cacheFingerprint(p.cache, local);
+  }));
+  const reader = {
+    size,
+    async readRows(list: ArrayLike<number>, dst: Uint8Array): Promise<void> {
+      for (let j = 0; j < list.length; j++) {
+        const i = partOf(offsets, list[j]);
+        await parts[i].cache.readRows([list[j] - offsets[i]], dst.subarray(j * per, (j + 1) * per));
+      }
+    },
   };
+  return rowSource(reader, { name, rows: Int32Array.from(rows), ages, fingerprint });
+}
+
+function hashParts(prints: string[]): string {
+  return createHash("sha256").update(prints.join(",")).digest("hex").slice(0, 16);
 }
 
 /** A fixed split applied to a folder's samples: what {@link applySplitFile} returns. */

@@ -59,6 +59,11 @@ export interface EvolutionOptions {
   log?: (line: string) => void;
   /** Stop after this many epochs in this call (for tests of interruption); default: no limit. */
   maxEpochsThisCall?: number;
+  /**
+   * Score the test set after every `evalEvery`-th epoch (its MAE goes into the epoch's log as
+   * `testMae`: a learning curve); default 0, only at the end. Training is unchanged by it.
+   */
+  evalEvery?: number;
 }
 
 /** What a finished (or stopped) run returns. */
@@ -422,6 +427,11 @@ async function trainGeneration(
         imagesPerSec: seen / seconds,
         seconds,
       };
+      const every = opts.evalEvery ?? 0;
+      if (every > 0 && (e + 1) % every === 0 && e + 1 < o.epochs) {
+        const pr = await predictSource(model, opts.test, config, { batchSize: o.batchSize });
+        entry.testMae = scoreAges(pr, opts.test.ages, opts.test.apparent, config.heads).mae;
+      }
       state = {
         epochsDone: e + 1,
         epochs: [...state.epochs, entry],
@@ -439,7 +449,8 @@ async function trainGeneration(
           entry.loss.toFixed(4)
         } ` +
           `(${parts})  lr ${lr.toExponential(1)}  ${entry.imagesPerSec.toFixed(1)} img/s  ` +
-          `${steps} steps  ETA ${formatSeconds(eta)}`,
+          `${steps} steps  ETA ${formatSeconds(eta)}` +
+          (entry.testMae !== undefined ? `  test MAE ${entry.testMae.toFixed(3)}` : ""),
       );
     }
     const pr = await predictSource(model, opts.test, config, { batchSize: o.batchSize });
@@ -460,6 +471,9 @@ async function trainGeneration(
       yReg: Array.from(pr.yReg),
       y: Array.from(pr.y),
     });
+    if ((opts.evalEvery ?? 0) > 0 && state.epochs.length > 0) {
+      state.epochs[state.epochs.length - 1].testMae = scored.mae;
+    }
     const result: GenerationResult = {
       generation: t,
       metrics: scored,

@@ -55,6 +55,8 @@ export interface EpochLog {
   slack?: number;
   imagesPerSec: number;
   seconds: number;
+  /** Test MAE after this epoch, where the run scored it (`evalEvery`): a learning curve. */
+  testMae?: number;
 }
 
 /** What a finished generation records in `gen-<t>/result.json`. */
