@@ -1,6 +1,6 @@
 /**
  * Every `deno task` answers `--help` with its usage (exit 0) and refuses an unknown flag with one
- * line (exit 2) before doing any work.
+ * line, `<task>: …`, and exit 2 before doing any work.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { runTool } from "../helpers/tool.ts";
@@ -19,34 +19,21 @@ const TASKS: { task: string; script: string; before?: string[] }[] = [
   { task: "bench", script: "bench/main.ts" },
 ];
 
-/** Runs the tools two at a time (the machine has two cores). */
-async function eachTask<T>(f: (t: typeof TASKS[number]) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < TASKS.length; i += 2) {
-    out.push(...await Promise.all(TASKS.slice(i, i + 2).map(f)));
-  }
-  return out;
-}
-
-Deno.test("every deno task answers --help with its usage and exit 0", async () => {
-  await eachTask(async ({ task, script }) => {
+for (const { task, script, before } of TASKS) {
+  Deno.test(`deno task ${task} --help: its usage on stdout, exit 0`, async () => {
     const r = await runTool(script, ["--help"], { timeoutMs: 60_000 });
-    assertEquals(r.code, 0, `${task} --help: ${r.stderr}`);
-    assert(r.stdout.startsWith(`usage: deno task ${task}`), `${task} --help printed:\n${r.stdout}`);
+    assertEquals(r.code, 0, r.stderr);
+    assert(r.stdout.startsWith(`usage: deno task ${task}`), `printed:\n${r.stdout}`);
     assertStringIncludes(r.stdout, "-h, --help");
   });
-});
 
-Deno.test("every deno task refuses an unknown flag with one line and exit 2", async () => {
-  await eachTask(async ({ task, script, before }) => {
-    const r = await runTool(script, [...before ?? [], "--frobnicate", "1"], {
-      timeoutMs: 60_000,
-    });
-    assertEquals(r.code, 2, `${task}: ${r.stderr}`);
+  Deno.test(`deno task ${task} --frobnicate: one line, exit 2`, async () => {
+    const r = await runTool(script, [...before ?? [], "--frobnicate", "1"], { timeoutMs: 60_000 });
+    assertEquals(r.code, 2, r.stderr);
     const lines = r.stderr.trim().split("\n");
-    assertEquals(lines.length, 1, `${task} printed more than one line:\n${r.stderr}`);
+    assertEquals(lines.length, 1, `more than one line:\n${r.stderr}`);
     assert(lines[0].startsWith(`${task}: `), lines[0]);
     assertStringIncludes(lines[0], "frobnicate");
     assertEquals(r.stdout, "");
   });
-});
+}
