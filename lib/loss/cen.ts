@@ -46,8 +46,9 @@ export interface LossParts {
 /**
  * Eq. 14 (t = 1): L = L_ce + λ_1·L_ℓ1.
  * Eq. 15 (t > 1): L = α·L_kl + (1 − α)·L_ce + λ_t·L_slack.
- * With `heads: "ldl"` only the LDL part is trained, with `heads: "reg"` only the regression part
- * (Table 1's single-head rows); `ce` is reported in every case.
+ * With `heads: "ldl"` only the LDL part is trained (L_ce, or α·L_kl + (1 − α)·L_ce), with
+ * `heads: "reg"` only the regression part (λ_1·L_ℓ1, or λ_t·L_slack): Table 1's single-head rows,
+ * in every generation; every part is reported in every case.
  */
 export function cenLoss(
   generation: number,
@@ -78,10 +79,11 @@ export function cenLoss(
     let kl = klDivergence(targets.pAncestor, z, settings.tau);
     if (settings.klTauSquared) kl = tf.mul(kl, settings.tau * settings.tau) as tf.Scalar;
     const slack = slackL1(s, targets.y, targets.deltaAncestor);
-    const total = tf.add(
-      ldlLoss(kl, ce, settings.alpha),
-      tf.mul(slack, settings.lambdaT),
-    ) as tf.Scalar;
-    return { total, ce, kl, slack };
+    return {
+      total: combine(ldlLoss(kl, ce, settings.alpha), slack, settings.lambdaT),
+      ce,
+      kl,
+      slack,
+    };
   });
 }

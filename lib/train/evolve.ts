@@ -20,7 +20,7 @@ import type { SampleSource } from "../data/types.ts";
 import { DataError, NonFiniteLossError } from "../errors.ts";
 import { exists, readJsonIfExists, replaceDirAtomic, writeJsonAtomic } from "../fsutil.ts";
 import type { LossSettings, LossTargets } from "../loss/cen.ts";
-import { normalizeAge } from "../loss/regression.ts";
+import { normalizeAge, slackDelta } from "../loss/regression.ts";
 import { scoreAges } from "../metrics.ts";
 import { toInput } from "../model/input.ts";
 import { copyBackbone, decodeTensors, encodeTensors, loadModel, saveModel } from "../model/io.ts";
@@ -231,8 +231,8 @@ async function ensureAncestorStore(
   return store;
 }
 
-/** Builds the starting network of generation t (SPEC [choice]: pretrained or ancestor weights). */
-async function initialModel(
+/** Builds the starting network of generation t ([choice]: pretrained or ancestor weights). */
+export async function initialModel(
   config: CenConfig,
   t: number,
   paths: RunPaths,
@@ -313,8 +313,12 @@ function formatSeconds(s: number): string {
   return m > 0 ? `${m}m${Math.round(s % 60).toString().padStart(2, "0")}s` : `${s.toFixed(0)}s`;
 }
 
-/** Builds the loss targets of a batch (and, online, the ancestor's outputs on the same batch). */
-function batchTargets(
+/**
+ * Builds the loss targets of a batch: class indices and y (Eq. 1) and, for t > 1, the ancestor's
+ * p^{t−1} at τ and Δs^{t−1} (Eq. 10), read from the store by image index, or computed online by
+ * the ancestor on this very (augmented) batch.
+ */
+export function batchTargets(
   config: CenConfig,
   t: number,
   ages: Int32Array,
@@ -344,7 +348,7 @@ function batchTargets(
     });
   }
   targets.pAncestor = tf.tensor2d(p, [ages.length, k]);
-  targets.deltaAncestor = tf.tensor1d(s.map((v, j) => Math.abs(v - y[j]))); // Eq. 10
+  targets.deltaAncestor = tf.tensor1d(slackDelta(s, y)); // Eq. 10
   return targets;
 }
 
