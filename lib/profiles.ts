@@ -83,7 +83,7 @@ function utkface(s: {
  * Real-face pretraining (Eq. 14, as the paper pretrains on IMDB-WIKI): UTKFace's other 13,927
  * chips (`CEN_UTKFACE_REST_DIR`) and AAF's train list (`CEN_AAF_DIR`), about 19,600 faces aged
  * 1–116, no test image of either target; 5% held out for the learning curve. ResNet10-Tiny at
- * 96 px, 12 epochs of SGD at lr 0.05, the rate ÷10 for the last 3 (what fits a session on 2 cores).
+ * 96 px, 24 epochs of SGD at lr 0.05, the rate ÷10 for the last 6.
  */
 export const REAL_PRETRAIN: PartialConfig = {
   backbone: "resnet10-tiny",
@@ -91,7 +91,7 @@ export const REAL_PRETRAIN: PartialConfig = {
   generations: 1,
   minAge: 1,
   maxAge: 116,
-  optim: { lr: 0.05, epochs: 12, batchSize: 32, lrStepEpochs: 9 },
+  optim: { lr: 0.05, epochs: 24, batchSize: 32, lrStepEpochs: 18 },
   data: { dataset: "real-pretrain", params: {}, augment: true },
 };
 
@@ -109,7 +109,7 @@ const SHIPPED: PartialConfig = {
   minAge: 1,
   maxAge: 116,
   generations: 1,
-  optim: { lr: 0.01, epochs: 8, batchSize: 32, lrStepEpochs: 6 },
+  optim: { lr: 0.01, epochs: 12, batchSize: 32, lrStepEpochs: 9 },
   data: { dataset: "utkface+aaf", params: {}, augment: true },
 };
 
