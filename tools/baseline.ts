@@ -46,7 +46,7 @@ async function main({ options }: { options: OptionValues<typeof BASELINE_CLI> })
   };
   const r = await faceApiAgeOnSplit(folder, opts);
   if (opts.limit === undefined) { // the whole split: keep the scores for 07-summary
-    console.error(`face-api age: scores saved to ${await saveFaceApiScores(r)}`);
+    console.error(`face-api age: scores saved to ${await saveFaceApiScores(r, folder)}`);
   }
   const round = (x: number, d = 3) => Number(x.toFixed(d));
   console.log(JSON.stringify({

@@ -18,6 +18,8 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hashJson } from "../config.ts";
+import { faceApiDir } from "../data/align.ts";
 import { readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
 import { decodeImage } from "../data/decode.ts";
 import { defaultUtkfaceSplitPath, readSplitFile } from "../data/split.ts";
@@ -107,6 +109,8 @@ export async function faceApiAgeOnSplit(
 
 /** The scores of a finished {@link faceApiAgeOnSplit}, as saved to and read from disk. */
 export interface SavedFaceApiScores {
+  /** What the scores were computed from ({@link faceApiInputs}); saved scores of others are not used. */
+  inputs?: string;
   crop: FaceApiCrop;
   size: number;
   images: number;
@@ -135,25 +139,54 @@ export async function faceApiScores(
   folder: string,
   opts: Omit<SplitRunOptions, "limit" | "splitPath" | "side"> = {},
 ): Promise<SavedFaceApiScores> {
+  const inputs = await faceApiInputs(folder, opts.crop, opts.size);
   const cached = await readJsonIfExists<SavedFaceApiScores>(
     faceApiScoresPath(opts.crop, opts.size),
   );
-  if (cached) return cached;
+  if (cached?.inputs === inputs) return cached;
   const r = await faceApiAgeOnSplit(folder, opts);
-  await saveFaceApiScores(r);
-  return scoresOf(r);
+  await saveFaceApiScores(r, folder);
+  return scoresOf(r, inputs);
 }
 
-/** Saves the scores of a whole-split evaluation to {@link faceApiScoresPath}; returns the path. */
-export async function saveFaceApiScores(r: SplitEvaluation): Promise<string> {
+/**
+ * What face-api's scores on a folder depend on, hashed: the committed split's test names, the
+ * size in bytes of each of those files in `folder`, the crop, the input size and the face-api
+ * package's version. Another folder's images (or a replaced one), another split or another model
+ * give another value.
+ */
+export async function faceApiInputs(
+  folder: string,
+  crop: FaceApiCrop = "landmarks",
+  size = 0,
+): Promise<string> {
+  const split = await readSplitFile(defaultUtkfaceSplitPath());
+  const dir = await imageDir(folder);
+  const files = await Promise.all(split.test.map(async (name) => {
+    try {
+      return [name, (await Deno.stat(join(dir, name))).size];
+    } catch {
+      return [name, null];
+    }
+  }));
+  const pkg = JSON.parse(await Deno.readTextFile(join(faceApiDir(), "package.json")));
+  return await hashJson({ files, crop, size, faceApi: pkg.version ?? null });
+}
+
+/**
+ * Saves the scores of a whole-split evaluation of `folder` to {@link faceApiScoresPath}, with the
+ * inputs they came from; returns the path.
+ */
+export async function saveFaceApiScores(r: SplitEvaluation, folder: string): Promise<string> {
   const path = faceApiScoresPath(r.crop, r.size);
-  await writeJsonAtomic(path, scoresOf(r));
+  await writeJsonAtomic(path, scoresOf(r, await faceApiInputs(folder, r.crop, r.size)));
   return path;
 }
 
 /** The scores of an evaluation (what {@link faceApiScores} keeps). */
-function scoresOf(r: SplitEvaluation): SavedFaceApiScores {
+function scoresOf(r: SplitEvaluation, inputs: string): SavedFaceApiScores {
   return {
+    inputs,
     crop: r.crop,
     size: r.size,
     images: r.names.length,

@@ -1,20 +1,26 @@
-import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertNotEquals,
+  assertRejects,
+} from "@std/assert";
 import { join } from "node:path";
 import {
   faceApiAgeOnFiles,
   faceApiAgeOnSource,
   loadFaceApiAge,
 } from "../../lib/baselines/faceapi_age.ts";
-import { faceApiAgeOnSplit } from "../../lib/baselines/faceapi_utkface.ts";
+import { faceApiAgeOnSplit, faceApiInputs } from "../../lib/baselines/faceapi_utkface.ts";
 import { faceApiDir, loadFaceDetector } from "../../lib/data/align.ts";
 import { decodeImage } from "../../lib/data/decode.ts";
 import { defaultUtkfaceSplitPath, readSplitFile } from "../../lib/data/split.ts";
 import type { Batch, SampleSource } from "../../lib/data/types.ts";
 import { DataError } from "../../lib/errors.ts";
 import { mae } from "../../lib/metrics.ts";
+import { noRealData, skipUnless } from "../helpers/skip.ts";
 
 const UTK = Deno.env.get("CEN_UTKFACE_DIR");
-if (!UTK) console.log("faceapi_age: skipping the real UTKFace check: CEN_UTKFACE_DIR is not set");
 
 /** The best face of a face-api sample photo, cut out square (box side + 20%) at `size` px. */
 async function sampleFace(size: number): Promise<Uint8Array> {
@@ -120,7 +126,7 @@ Deno.test({
 
 Deno.test({
   name: "face-api age on 50 real UTKFace test images (CEN_UTKFACE_DIR): MAE < 10",
-  ignore: !UTK,
+  ignore: skipUnless(!!UTK, noRealData("CEN_UTKFACE_DIR")),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -139,4 +145,22 @@ Deno.test({
     assertEquals(s.names, split.test.slice(0, 2));
     assertAlmostEquals(s.pred[0], r.ages[0], 1e-4);
   },
+});
+
+Deno.test("face-api's saved scores are keyed by the test images' files, the crop and the size", async () => {
+  const split = await readSplitFile(defaultUtkfaceSplitPath());
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const name of split.test.slice(0, 3)) {
+      await Deno.writeFile(join(dir, name), new Uint8Array(10));
+    }
+    const base = await faceApiInputs(dir);
+    assertEquals(await faceApiInputs(dir), base);
+    assertNotEquals(await faceApiInputs(dir, "whole"), base);
+    assertNotEquals(await faceApiInputs(dir, "landmarks", 112), base);
+    await Deno.writeFile(join(dir, split.test[1]), new Uint8Array(11)); // an image replaced
+    assertNotEquals(await faceApiInputs(dir), base);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
