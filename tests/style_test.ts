@@ -2,6 +2,7 @@
  * The codebase stays `deno fmt` and `deno lint` clean. Notebooks are left out of the fmt check:
  * Deno 2.9's `fmt --check` reports a fresh clone's `.ipynb` files as unformatted with an empty
  * diff (byte-identical to what `deno fmt` writes); `tests/report/` checks their cells instead.
+ * `deno test` type-checks only the modules tests import: the command-line tools are checked here.
  */
 import { assertEquals } from "@std/assert";
 
@@ -21,6 +22,11 @@ async function run(args: string[]): Promise<{ code: number; out: string }> {
 
 Deno.test("deno fmt --check finds nothing to reformat", async () => {
   const r = await run(["fmt", "--check", "--ignore=notebooks"]);
+  assertEquals(r.code, 0, r.out.slice(-3000));
+});
+
+Deno.test("every tools/*.ts and bench/*.ts type-checks (deno test checks only what tests import)", async () => {
+  const r = await run(["check", "--quiet", "tools/", "bench/"]);
   assertEquals(r.code, 0, r.out.slice(-3000));
 });
 

@@ -6,21 +6,21 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../lib/backend.ts";
 import { type KernelMode, oneDnn, registerTrainingKernels } from "../../lib/backend/register.ts";
+import { NO_ONEDNN, skipUnless } from "../helpers/skip.ts";
+
+/** The wasm kernel sets each kernel test runs on: pure wasm, and oneDNN's. */
+export const MODES = ["wasm", "native"] as const;
 
 /**
- * The wasm kernel sets to test: pure wasm always, oneDNN when it loads here (else the reason is
- * printed once: run tools/setup-native.sh to test it).
+ * The `ignore` flag of a test on kernel set `mode`: the oneDNN ("native") tests are registered
+ * everywhere and skip, with the reason recorded, where oneDNN does not load (run
+ * tools/setup-native.sh to test them).
  */
-export function modesToTest(): ("wasm" | "native")[] {
+export function ignoreMode(mode: typeof MODES[number]): boolean {
+  if (mode !== "native") return false;
   const d = oneDnn();
-  if (typeof d === "string") {
-    if (!warned) console.log(`oneDNN kernels not tested: ${d}`);
-    warned = true;
-    return ["wasm"];
-  }
-  return ["wasm", "native"];
+  return skipUnless(typeof d !== "string", `${NO_ONEDNN}: ${d}`);
 }
-let warned = false;
 
 /** Registers the kernel set `mode` (after initialising the wasm backend). */
 export async function useMode(mode: KernelMode): Promise<void> {

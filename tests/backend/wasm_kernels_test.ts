@@ -3,7 +3,7 @@ import { assert, assertEquals, assertLessOrEqual, assertThrows } from "@std/asse
 import { registerTrainingKernels } from "../../lib/backend.ts";
 import type { OneDnn } from "../../lib/backend/onednn.ts";
 import { nativeKernelConfigs } from "../../lib/backend/native_kernels.ts";
-import { modesToTest, relErr, runOn, useMode, values } from "./helpers.ts";
+import { ignoreMode, MODES, relErr, runOn, useMode, values } from "./helpers.ts";
 
 /** Odd shapes: stride 1/2, same/valid, 1×1, 7×7, non-square, batch 1, unused input rows. */
 const CASES = [
@@ -42,8 +42,10 @@ function tensors(c: Case) {
   return { x, w, dy };
 }
 
-for (const mode of modesToTest()) {
-  Deno.test(`[${mode}] Conv2DBackpropFilter on wasm matches cpu (values)`, async () => {
+for (const mode of MODES) {
+  Deno.test(`[${mode}] Conv2DBackpropFilter on wasm matches cpu (values)`, {
+    ignore: ignoreMode(mode),
+  }, async () => {
     for (const c of CASES) {
       const f = () => {
         const { x, dy } = tensors(c);
@@ -61,7 +63,9 @@ for (const mode of modesToTest()) {
     }
   });
 
-  Deno.test(`[${mode}] Conv2DBackpropInput on wasm matches cpu (values)`, async () => {
+  Deno.test(`[${mode}] Conv2DBackpropInput on wasm matches cpu (values)`, {
+    ignore: ignoreMode(mode),
+  }, async () => {
     for (const c of CASES) {
       const f = () => {
         const { x, w, dy } = tensors(c);
@@ -79,7 +83,9 @@ for (const mode of modesToTest()) {
     }
   });
 
-  Deno.test(`[${mode}] conv2d forward and gradients on wasm match cpu`, async () => {
+  Deno.test(`[${mode}] conv2d forward and gradients on wasm match cpu`, {
+    ignore: ignoreMode(mode),
+  }, async () => {
     for (const c of CASES) {
       const f = () => {
         const { x, w, dy } = tensors(c);
@@ -96,7 +102,9 @@ for (const mode of modesToTest()) {
     }
   });
 
-  Deno.test(`[${mode}] repeated inference convs (cached filter layouts) match cpu`, async () => {
+  Deno.test(`[${mode}] repeated inference convs (cached filter layouts) match cpu`, {
+    ignore: ignoreMode(mode),
+  }, async () => {
     for (const c of CASES) {
       const f = () => {
         const { x, w } = tensors(c);
@@ -113,23 +121,27 @@ for (const mode of modesToTest()) {
     }
   });
 
-  Deno.test(`[${mode}] conv2dTranspose gradients on wasm match cpu`, async () => {
-    for (const c of CASES.filter((c) => c.pad === "same")) {
-      const f = () => {
-        const { x, w, dy } = tensors(c);
-        const loss = (a: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.mul(
-            tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, x.shape, c.s, c.pad),
-            x,
-          ));
-        return [...tf.grads(loss)([dy, w]), tf.conv2dTranspose(dy, w, x.shape, c.s, c.pad)];
-      };
-      await useMode(mode);
-      const got = await runOn("wasm", f);
-      const want = await runOn("cpu", f);
-      for (let i = 0; i < 3; i++) assertLessOrEqual(relErr(got[i], want[i]), 1e-4, label(c));
-    }
-  });
+  Deno.test(
+    `[${mode}] conv2dTranspose gradients on wasm match cpu`,
+    { ignore: ignoreMode(mode) },
+    async () => {
+      for (const c of CASES.filter((c) => c.pad === "same")) {
+        const f = () => {
+          const { x, w, dy } = tensors(c);
+          const loss = (a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.mul(
+              tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, x.shape, c.s, c.pad),
+              x,
+            ));
+          return [...tf.grads(loss)([dy, w]), tf.conv2dTranspose(dy, w, x.shape, c.s, c.pad)];
+        };
+        await useMode(mode);
+        const got = await runOn("wasm", f);
+        const want = await runOn("cpu", f);
+        for (let i = 0; i < 3; i++) assertLessOrEqual(relErr(got[i], want[i]), 1e-4, label(c));
+      }
+    },
+  );
 }
 
 Deno.test("wasm training kernels reject NCHW with a clear error", async () => {
@@ -196,8 +208,10 @@ Deno.test("a oneDNN failure falls back to the wasm kernels, with one warning", a
   }
 });
 
-for (const mode of modesToTest()) {
-  Deno.test(`[${mode}] fused conv2d with bias and relu (the stock path) matches cpu`, async () => {
+for (const mode of MODES) {
+  Deno.test(`[${mode}] fused conv2d with bias and relu (the stock path) matches cpu`, {
+    ignore: ignoreMode(mode),
+  }, async () => {
     for (const c of CASES.slice(0, 4)) {
       const f = () => {
         const { x, w, dy } = tensors(c);

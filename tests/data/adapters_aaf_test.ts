@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { loadAaf, NOT_IN_SPLIT, parseAafName } from "../../lib/data/adapters/aaf.ts";
 import { checkDataset } from "../../lib/data/adapters/check.ts";
 import { summarize } from "../../lib/data/report.ts";
+import { noRealData, skipUnless } from "../helpers/skip.ts";
 
 /** A tiny 12×15 JPEG (AAF's aspect), grey level `v`. */
 function tinyJpeg(v: number): Promise<Uint8Array> {
@@ -141,7 +142,7 @@ Deno.test("aaf: missing folder or split list is a clear error", async () => {
 const AAF = Deno.env.get("CEN_AAF_DIR");
 Deno.test({
   name: "aaf: the real folder (CEN_AAF_DIR) matches its data card",
-  ignore: !AAF,
+  ignore: skipUnless(!!AAF, noRealData("CEN_AAF_DIR")),
   async fn() {
     const r = await loadAaf(AAF!);
     assertEquals(r.samples.length, 11376);
@@ -154,4 +155,3 @@ Deno.test({
     assertEquals(hist, [882, 1069, 2707, 2904, 1769, 974, 640, 386, 45]);
   },
 });
-if (!AAF) console.log("aaf: CEN_AAF_DIR unset; skipping the real-folder test");

@@ -7,6 +7,7 @@ import {
   loadImdbWiki,
 } from "../../lib/data/adapters/imdbwiki.ts";
 import { summarize } from "../../lib/data/report.ts";
+import { noRealData, skipUnless } from "../helpers/skip.ts";
 
 const FIXTURE = new URL("../../data/fixtures/imdbwiki/wiki.mat", import.meta.url).pathname;
 
@@ -102,7 +103,7 @@ Deno.test("imdb-wiki: a folder without metadata, or a bad option, is a clear err
 const WIKI = Deno.env.get("CEN_WIKI_MAT");
 Deno.test({
   name: "imdb-wiki: the real wiki.mat (CEN_WIKI_MAT): 62,328 rows, plausible ages",
-  ignore: !WIKI,
+  ignore: skipUnless(!!WIKI, noRealData("CEN_WIKI_MAT")),
   async fn() {
     const r = await loadImdbWiki(dirname(WIKI!), { mat: WIKI!, checkFiles: false });
     assertEquals(r.samples.length + r.skipped.length, 62_328);
@@ -134,4 +135,3 @@ Deno.test({
     assert(named > 0.99 * r.samples.length, `${named} names parsed`);
   },
 });
-if (!WIKI) console.log("imdb-wiki: CEN_WIKI_MAT unset; skipping the real wiki.mat test");

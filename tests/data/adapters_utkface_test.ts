@@ -2,6 +2,7 @@ import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
 import { loadUtkface, parseUtkfaceName } from "../../lib/data/adapters/utkface.ts";
 import { summarize } from "../../lib/data/report.ts";
+import { noRealData, skipUnless } from "../helpers/skip.ts";
 
 Deno.test("utkface: parseUtkfaceName reads the age and flags the rest", () => {
   assertEquals(parseUtkfaceName("25_0_3_20170119171729342.jpg.chip.jpg"), {
@@ -90,7 +91,7 @@ Deno.test("utkface: a missing folder is a clear error", async () => {
 const UTK = Deno.env.get("CEN_UTKFACE_DIR");
 Deno.test({
   name: "utkface: the real part-1 folder (CEN_UTKFACE_DIR) matches its data card",
-  ignore: !UTK,
+  ignore: skipUnless(!!UTK, noRealData("CEN_UTKFACE_DIR")),
   async fn() {
     const r = await loadUtkface(UTK!);
     assertEquals(r.samples.length, 7885);
@@ -101,4 +102,3 @@ Deno.test({
     assertEquals(hist, [2355, 996, 1206, 830, 556, 757, 551, 298, 256, 80]);
   },
 });
-if (!UTK) console.log("utkface: CEN_UTKFACE_DIR unset; skipping the real-folder test");

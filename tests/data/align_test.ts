@@ -21,6 +21,7 @@ import {
 import { decodeImage } from "../../lib/data/decode.ts";
 import { DataError } from "../../lib/errors.ts";
 import { initBackend } from "../../lib/backend.ts";
+import { noFile, skipUnless } from "../helpers/skip.ts";
 
 Deno.test("fitSimilarity: recovers a known rotation, scale and translation", () => {
   const src: Point[] = [{ x: 0, y: 0 }, { x: 10, y: 0 }, { x: 3, y: 7 }, { x: -4, y: 2 }];
@@ -131,7 +132,6 @@ Deno.test("alignFace to UTKFace's chip template; each dataset's training framing
 
 const SAMPLE = join(faceApiDir(), "demo", "sample1.jpg");
 const haveSample = await Deno.stat(SAMPLE).then(() => true, () => false);
-if (!haveSample) console.log(`align: skipping the photo test: ${SAMPLE} not found`);
 
 /** Re-detects the face on an aligned crop (framed by grey) and measures both eyes' errors. */
 async function eyeErrors(detector: FaceDetector, crop: Uint8Array, size: number) {
@@ -150,7 +150,7 @@ async function eyeErrors(detector: FaceDetector, crop: Uint8Array, size: number)
 
 Deno.test({
   name: "face-api on a real photo: aligned eye centres land on the template (re-detected)",
-  ignore: !haveSample,
+  ignore: skipUnless(haveSample, noFile("face-api demo photo (node_modules/@vladmandic/face-api)")),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

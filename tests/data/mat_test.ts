@@ -2,6 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/ass
 import { deflateSync } from "node:zlib";
 import { DataError } from "../../lib/errors.ts";
 import { charRows, type MatValue, parseMat, readMat } from "../../lib/data/mat.ts";
+import { noRealData, skipUnless } from "../helpers/skip.ts";
 
 const FIXTURES = new URL("../../data/fixtures/mat/", import.meta.url).pathname;
 
@@ -139,7 +140,7 @@ Deno.test("mat: a missing file is a DataError naming it", async () => {
 const WIKI = Deno.env.get("CEN_WIKI_MAT");
 Deno.test({
   name: "mat: reads the real wiki.mat (CEN_WIKI_MAT)",
-  ignore: !WIKI,
+  ignore: skipUnless(!!WIKI, noRealData("CEN_WIKI_MAT")),
   async fn() {
     const { variables } = await readMat(WIKI!);
     const w = variables.wiki;
@@ -167,4 +168,3 @@ Deno.test({
     assertAlmostEquals(loc.cells[0].data[0], 111.29109473, 1e-6);
   },
 });
-if (!WIKI) console.log("mat: CEN_WIKI_MAT unset; skipping the real wiki.mat test");

@@ -4,6 +4,7 @@ import { openDataset, stratifiedSplit } from "../../lib/data/open.ts";
 import { encodeJpeg, planSynthetic, renderFace } from "../../lib/data/synthetic.ts";
 import type { Batch, SampleSource } from "../../lib/data/types.ts";
 import { DataError } from "../../lib/errors.ts";
+import { noRealData, skipUnless } from "../helpers/skip.ts";
 
 async function first(src: SampleSource, seed = 0): Promise<Batch> {
   for await (
@@ -135,11 +136,10 @@ Deno.test("stratifiedSplit: each age keeps the test fraction; seeded", () => {
 });
 
 const UTK = Deno.env.get("CEN_UTKFACE_DIR");
-if (!UTK) console.log("open: skipping the real UTKFace test: CEN_UTKFACE_DIR is not set");
 
 Deno.test({
   name: "openDataset: the real UTKFace folder, every image accounted for",
-  ignore: !UTK,
+  ignore: skipUnless(!!UTK, noRealData("CEN_UTKFACE_DIR")),
   async fn() {
     const root = await Deno.makeTempDir();
     try {

@@ -13,9 +13,9 @@ import {
 } from "../../lib/data/split.ts";
 import { encodeJpeg, planSynthetic, renderFace } from "../../lib/data/synthetic.ts";
 import { DataError } from "../../lib/errors.ts";
+import { noRealData, skipUnless } from "../helpers/skip.ts";
 
 const UTK = Deno.env.get("CEN_UTKFACE_DIR");
-if (!UTK) console.log("split: skipping the real-folder check: CEN_UTKFACE_DIR is not set");
 
 /** A UTKFace-style name; the timestamp keeps names with the same age apart. */
 const utkName = (age: number, k = 0) =>
@@ -223,7 +223,7 @@ Deno.test("the committed UTKFace part 1 split: 80/20 by decade, disjoint", async
 
 Deno.test({
   name: "the committed split names exactly the images of the real UTKFace part 1 folder",
-  ignore: !UTK,
+  ignore: skipUnless(!!UTK, noRealData("CEN_UTKFACE_DIR")),
   async fn() {
     const s = await readSplitFile(defaultUtkfaceSplitPath());
     const loaded = await loadDataset("utkface", UTK!, {});

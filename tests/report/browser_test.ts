@@ -1,5 +1,5 @@
 /**
- * Headless chromium check of report pages (skips with a printed reason without chromium, and the
+ * Headless chromium check of report pages (skipped, with the reason recorded, without chromium; the
  * end-to-end report test also without Jupyter).
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
@@ -9,14 +9,10 @@ import { buildReport } from "../../lib/report/build.ts";
 import { findJupyter, projectRoot } from "../../lib/report/execute.ts";
 import { plotHtml, plotlyBundle } from "../../lib/report/plot.ts";
 import { summaryPath } from "../../lib/report/summary.ts";
+import { NO_CHROMIUM, NO_JUPYTER, skipUnless } from "../helpers/skip.ts";
 
 const chromium = await findChromium();
 const jupyter = await findJupyter();
-const noBrowser = chromium === undefined;
-if (noBrowser) {
-  console.log("skip tests/report/browser_test.ts: chromium not found (tools/setup-system.sh)");
-}
-if (!noBrowser && jupyter.reason) console.log(`skip end-to-end report test: ${jupyter.reason}`);
 
 function page(body: string): string {
   return `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>${body}</body></html>`;
@@ -24,7 +20,7 @@ function page(body: string): string {
 
 Deno.test({
   name: "pages: drawn plots pass; script errors, undrawn plots and external loads are caught",
-  ignore: noBrowser,
+  ignore: skipUnless(chromium !== undefined, NO_CHROMIUM),
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "cen-pages-" });
     try {
@@ -67,7 +63,8 @@ Deno.test({
 
 Deno.test({
   name: "end to end: report of two notebooks (one failing) renders and its plots draw offline",
-  ignore: noBrowser || jupyter.reason !== undefined,
+  ignore: skipUnless(chromium !== undefined, NO_CHROMIUM) ||
+    skipUnless(jupyter.reason === undefined, NO_JUPYTER),
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "cen-report-" });
     const lib = (m: string) =>

@@ -1,5 +1,5 @@
 /**
- * The executor against the real Deno kernel (skips with a printed reason without Jupyter):
+ * The executor against the real Deno kernel (skipped, with the reason recorded, without Jupyter):
  * no output lost to the kernel's early `idle`, parameters injected, failures named, timeouts.
  */
 import { assert, assertEquals, assertGreater, assertLess, assertStringIncludes } from "@std/assert";
@@ -12,10 +12,11 @@ import {
   readNotebook,
 } from "../../lib/report/ipynb.ts";
 import { summaryPath } from "../../lib/report/summary.ts";
+import { NO_JUPYTER, skipUnless } from "../helpers/skip.ts";
 
 const probe = await findJupyter();
-const ignore = probe.reason !== undefined;
-if (ignore) console.log(`skip tests/report/execute_test.ts: ${probe.reason}`);
+/** `ignore` of a test that needs Jupyter (each call counts one skipped test). */
+const needsJupyter = () => skipUnless(probe.reason === undefined, NO_JUPYTER);
 
 function code(source: string, metadata: NotebookCell["metadata"] = {}): NotebookCell {
   return { cell_type: "code", metadata, source, outputs: [], execution_count: null };
@@ -51,7 +52,7 @@ async function run(
 
 Deno.test({
   name: "no output is lost: 30 cells printing and displaying, 3 runs",
-  ignore,
+  ignore: needsJupyter(),
   async fn() {
     const cells = Array.from({ length: 30 }, (_, i) =>
       code(
@@ -77,7 +78,7 @@ Deno.test({
 
 Deno.test({
   name: "the smoke notebook runs with injected parameters, plots carry the bundle once",
-  ignore,
+  ignore: needsJupyter(),
   async fn() {
     const src = join(projectRoot(), "notebooks", "_smoke.ipynb");
     const summary = summaryPath("_smoke");
@@ -127,7 +128,7 @@ Deno.test({
 
 Deno.test({
   name: "a failing cell is named with its traceback, later cells do not run, exit 1",
-  ignore,
+  ignore: needsJupyter(),
   async fn() {
     const r = await run(notebook([
       code('console.log("before")'),
@@ -149,7 +150,7 @@ Deno.test({
 
 Deno.test({
   name: "a cell over its timeout (cell metadata cen.timeout) stops the run with a clear error",
-  ignore,
+  ignore: needsJupyter(),
   async fn() {
     const r = await run(
       notebook([
@@ -171,7 +172,7 @@ Deno.test({
 
 Deno.test({
   name: "an un-awaited display leaves no stray `Promise { undefined }` output",
-  ignore,
+  ignore: needsJupyter(),
   async fn() {
     const r = await run(notebook([
       code('Deno.jupyter.display({ "text/plain": "shown" }, { raw: true })'),
@@ -189,7 +190,7 @@ Deno.test({
 
 Deno.test({
   name: "an unknown parameter is refused before the kernel starts",
-  ignore,
+  ignore: needsJupyter(),
   async fn() {
     let message = "";
     try {
@@ -203,7 +204,7 @@ Deno.test({
 
 Deno.test({
   name: "output that trails the last cell is kept (plain nbconvert --execute loses it)",
-  ignore,
+  ignore: needsJupyter(),
   async fn() {
     const nb = notebook([
       code('console.log("one");'),

@@ -1,31 +1,28 @@
 /**
  * Every numbered notebook executes without error at the smoke profile, and its published page
- * loads in headless chromium with every plot drawn (skips with a printed reason without Jupyter;
- * runs without the browser check when chromium is missing).
+ * loads in headless chromium with every plot drawn (skipped, with the reason recorded, without
+ * Jupyter; without chromium the browser check is left out, and that is recorded too).
  */
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
 import { findChromium } from "../../lib/report/browser.ts";
 import { findJupyter, projectRoot } from "../../lib/report/execute.ts";
 import { listNotebooks } from "../../lib/report/build.ts";
+import { NO_CHROMIUM, NO_JUPYTER, skipCheck, skipUnless } from "../helpers/skip.ts";
 
 const jupyter = await findJupyter();
 const chromium = await findChromium();
-if (jupyter.reason) console.log(`skip notebooks smoke test: ${jupyter.reason}`);
-if (!chromium) {
-  console.log("notebooks smoke test: chromium not found, pages are not checked in a browser");
-}
 
 Deno.test({
   name: "notebooks 00–07 run at the smoke profile and their pages render (plots drawn)",
-  ignore: Boolean(jupyter.reason),
+  ignore: skipUnless(jupyter.reason === undefined, NO_JUPYTER),
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
     const root = projectRoot();
     const runs = await Deno.makeTempDir({ prefix: "cen-smoke-runs-" });
     const args = ["run", "-A", join(root, "tools/report.ts"), "--profile", "smoke", "--quiet"];
-    if (chromium) args.push("--check");
+    if (skipCheck(chromium !== undefined, NO_CHROMIUM)) args.push("--check");
     const out = await new Deno.Command(Deno.execPath(), {
       args,
       cwd: root,

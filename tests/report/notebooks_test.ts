@@ -3,7 +3,7 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
 import { projectRoot } from "../../lib/report/execute.ts";
 import { hasOutputs, readNotebook } from "../../lib/report/ipynb.ts";
-import { checkNotebook } from "../../tools/check_notebooks.ts";
+import { checkNotebook, checkNotebooks } from "../../tools/check_notebooks.ts";
 
 const dir = join(projectRoot(), "notebooks");
 
@@ -29,9 +29,11 @@ Deno.test("every committed notebook has no outputs (strip: deno task notebook --
   }
 });
 
-Deno.test("the smoke notebook's cells type-check", async () => {
-  const r = await checkNotebook(join(dir, "_smoke.ipynb"));
-  assert(r.ok, r.output);
+Deno.test("the cells of notebooks 00–07 and _smoke type-check", async () => {
+  const paths = (await committed()).filter((p) => /\/(\d\d-[^/]*|_smoke)\.ipynb$/.test(p));
+  assertEquals(paths.filter((p) => /\/\d\d-/.test(p)).length, 8, paths.join(", "));
+  const failed = (await checkNotebooks(paths)).filter((r) => !r.ok);
+  assertEquals(failed.map((r) => r.path), [], failed.map((r) => r.output).join("\n\n"));
 });
 
 Deno.test("a type error in a cell is reported at its notebook cell and line", async () => {

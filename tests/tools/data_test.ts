@@ -2,6 +2,7 @@ import { assert, assertEquals } from "@std/assert";
 import sharp from "sharp";
 import { join } from "node:path";
 import { checkDataset } from "../../lib/data/adapters/check.ts";
+import { noRealData, skipUnless } from "../helpers/skip.ts";
 
 const TOOL = new URL("../../tools/data.ts", import.meta.url).pathname;
 
@@ -102,7 +103,7 @@ Deno.test("data check: checkDataset keeps the decodable samples in adapter order
 const UTK = Deno.env.get("CEN_UTKFACE_DIR");
 Deno.test({
   name: "data check: every image of the real UTKFace folder (CEN_UTKFACE_DIR) is accounted for",
-  ignore: !UTK,
+  ignore: skipUnless(!!UTK, noRealData("CEN_UTKFACE_DIR")),
   async fn() {
     const files = [];
     for await (const e of Deno.readDir(join(UTK!, "images"))) files.push(e.name);
@@ -113,4 +114,3 @@ Deno.test({
     assertEquals(report.warnings, { "malformed-name": 3 });
   },
 });
-if (!UTK) console.log("data check: CEN_UTKFACE_DIR unset; skipping the real-folder check");
