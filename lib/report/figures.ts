@@ -1,6 +1,7 @@
 /**
  * Plotly figures the notebooks share: age histograms, training curves, predicted-vs-true
- * scatter, and predicted age distributions (the paper's Figures 3–5).
+ * scatter, predicted age distributions (the paper's Figures 3–5), lines (MAE against a setting, a
+ * loss against its input, with an optional shaded interval) and stacked bars (the parts of a loss).
  *
  * @module
  */
@@ -72,12 +73,16 @@ export function predictedVsTrue(
   };
 }
 
-/** One image's predicted distributions over ages (one line per label), with its true age marked. */
+/**
+ * One image's predicted distributions over ages (one line per label), with its true age marked
+ * (dashed) and, optionally, other named ages marked (dotted), e.g. the predictions of Eqs. 16–18.
+ */
 export function distributionFigure(
   curves: Record<string, ArrayLike<number>>,
   minAge: number,
   trueAge: number,
   title: string,
+  marks: Record<string, number> = {},
 ): Figure {
   const traces: Figure["data"] = Object.entries(curves).map(([name, p]) => ({
     x: Array.from({ length: p.length }, (_, i) => minAge + i),
@@ -95,6 +100,16 @@ export function distributionFigure(
     name: `true age ${trueAge}`,
     line: { dash: "dash", color: "black" },
   });
+  for (const [name, age] of Object.entries(marks)) {
+    traces.push({
+      x: [age, age],
+      y: [0, top],
+      type: "scatter",
+      mode: "lines",
+      name: `${name} = ${age.toFixed(2)}`,
+      line: { dash: "dot" },
+    });
+  }
   return {
     data: traces,
     layout: {
@@ -105,6 +120,14 @@ export function distributionFigure(
   };
 }
 
+/** Options of {@link lineFigure}. */
+export interface LineOptions {
+  /** "lines+markers" (default) or "lines" (for dense curves, e.g. a loss against its input). */
+  mode?: "lines" | "lines+markers";
+  /** A shaded x interval with a label (e.g. where a loss is zero). */
+  band?: { from: number; to: number; label: string };
+}
+
 /** A line per named series over shared x values (e.g. MAE against τ, or against generation). */
 export function lineFigure(
   x: readonly (number | string)[],
@@ -112,18 +135,78 @@ export function lineFigure(
   title: string,
   xTitle: string,
   yTitle = "MAE",
+  options: LineOptions = {},
 ): Figure {
+  const band = options.band;
   return {
     data: Object.entries(series).map(([name, y]) => ({
       x: [...x],
       y: [...y],
       type: "scatter",
-      mode: "lines+markers",
+      mode: options.mode ?? "lines+markers",
       name,
     })),
     layout: {
       title: { text: title },
       xaxis: { title: { text: xTitle } },
+      yaxis: { title: { text: yTitle } },
+      ...(band
+        ? {
+          shapes: [{
+            type: "rect",
+            xref: "x",
+            yref: "paper",
+            x0: band.from,
+            x1: band.to,
+            y0: 0,
+            y1: 1,
+            fillcolor: "rgba(44, 160, 44, 0.15)",
+            line: { width: 0 },
+          }],
+          annotations: [{
+            x: (band.from + band.to) / 2,
+            y: 1,
+            xref: "x",
+            yref: "paper",
+            yanchor: "bottom",
+            text: band.label,
+            showarrow: false,
+          }],
+        }
+        : {}),
+    },
+  };
+}
+
+/**
+ * Stacked bars: one bar per category, one stacked segment per named series (e.g. the parts of a
+ * loss for each value of a weight).
+ */
+export function stackedBarFigure(
+  categories: readonly (number | string)[],
+  series: Record<string, readonly number[]>,
+  title: string,
+  xTitle: string,
+  yTitle: string,
+): Figure {
+  for (const [name, y] of Object.entries(series)) {
+    if (y.length !== categories.length) {
+      throw new RangeError(
+        `stackedBarFigure: series "${name}" has ${y.length} values for ${categories.length} categories`,
+      );
+    }
+  }
+  return {
+    data: Object.entries(series).map(([name, y]) => ({
+      x: categories.map(String),
+      y: [...y],
+      type: "bar",
+      name,
+    })),
+    layout: {
+      title: { text: title },
+      barmode: "stack",
+      xaxis: { title: { text: xTitle }, type: "category" },
       yaxis: { title: { text: yTitle } },
     },
   };
