@@ -5,12 +5,10 @@
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
-import type { CenConfig } from "../lib/config.ts";
-import { cropMetadata } from "../lib/data/align.ts";
 import { NotFoundError } from "../lib/errors.ts";
-import { readJsonIfExists, replaceDirAtomic, writeJsonAtomic } from "../lib/fsutil.ts";
+import { exportModel } from "../lib/model/export.ts";
 import { DEFAULT_EXPORT_DIR, finalModelDir } from "../lib/train/run.ts";
 
 /** The command line of `deno task export`. */
@@ -32,24 +30,6 @@ async function modelOf(ref: string): Promise<string> {
   } catch (e) {
     throw new NotFoundError(`--run ${ref}: ${(e as Error).message}`);
   }
-}
-
-/** Copies the model in `from` to `to`, adding the run's crop template to older models. */
-async function exportModel(from: string, to: string): Promise<void> {
-  // A model saved before models recorded their crop template gets its run's (from the run's config).
-  const model = JSON.parse(await Deno.readTextFile(join(from, "model.json")));
-  const config = await readJsonIfExists<CenConfig>(join(from, "..", "..", "config.json"));
-  if (config && !model.userDefinedMetadata?.crop) {
-    model.userDefinedMetadata = {
-      ...model.userDefinedMetadata,
-      crop: cropMetadata(config.data.dataset),
-    };
-  }
-  await replaceDirAtomic(to, async (tmp) => {
-    await writeJsonAtomic(join(tmp, "model.json"), model);
-    await Deno.copyFile(join(from, "weights.bin"), join(tmp, "weights.bin"));
-    await writeJsonAtomic(join(tmp, "source.json"), { from, exported: new Date().toISOString() });
-  });
 }
 
 if (import.meta.main) {

@@ -5,9 +5,9 @@
  * row per face (a photo with several faces gets several rows, left to right). Faces are detected
  * and aligned in raw photos; with `--align auto` (default) a small square image (≤ 256 px) is taken
  * as a pre-aligned chip and used whole, as the pre-aligned datasets are in training. Files that cannot be read or show no face are reported on
- * stderr. The model is the exported one in `results/model/` unless `--run` names a run.
+ * stderr. The model is the one `--run` names, else the exported one in `results/model/`, else the
+ * model that ships in `model/`.
  */
-import { resolve } from "node:path";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
 import { initBackend } from "../lib/backend.ts";
 import { DataError, NotFoundError } from "../lib/errors.ts";
@@ -19,7 +19,12 @@ import {
   predictFiles,
   rowsToCsv,
 } from "../lib/inference.ts";
-import { DEFAULT_EXPORT_DIR, finalModelDir } from "../lib/train/run.ts";
+import {
+  DEFAULT_EXPORT_DIR,
+  defaultModelDir,
+  finalModelDir,
+  SHIPPED_MODEL_DIR,
+} from "../lib/train/run.ts";
 
 /** The command line of `deno task predict`. */
 export const PREDICT_CLI = {
@@ -31,7 +36,8 @@ export const PREDICT_CLI = {
     run: {
       type: "string",
       value: "<id|dir>",
-      help: "the run whose final model to use (default: the exported one, results/model)",
+      help: "the run whose final model to use (default: the exported one in results/model, " +
+        "else the shipped one in model/)",
     },
     out: { type: "string", value: "<file.csv>", help: "write the CSV here (default: stdout)" },
     align: {
@@ -52,9 +58,11 @@ async function modelDirOf(run: string | undefined): Promise<string> {
       throw new NotFoundError(`--run ${run}: ${(e as Error).message}`);
     }
   }
-  if (await exists(resolve(DEFAULT_EXPORT_DIR, "model.json"))) return DEFAULT_EXPORT_DIR;
+  const dir = await defaultModelDir();
+  if (dir) return dir;
   throw new NotFoundError(
-    `no model: pass --run <id> or export one (deno task export --run <id>) to ${DEFAULT_EXPORT_DIR}`,
+    `no model: pass --run <id>, export one (deno task export --run <id>) to ${DEFAULT_EXPORT_DIR}, ` +
+      `or restore the shipped one in ${SHIPPED_MODEL_DIR}`,
   );
 }
 

@@ -35,6 +35,8 @@ export interface RowSourceOptions {
   prefetch?: number;
   /** What the images are (see {@link SampleSource.fingerprint}). */
   fingerprint?: string;
+  /** The image file of every row of the reader (indexed by row), where known. */
+  paths?: readonly string[];
 }
 
 /** The seed of image `index`'s augmentation in a pass (independent of the batch it lands in). */
@@ -93,6 +95,7 @@ export function rowSource(reader: RowReader, options: RowSourceOptions): SampleS
     ages,
     apparent,
     fingerprint: options.fingerprint,
+    paths: options.paths ? Array.from(rows, (r) => options.paths![r]) : undefined,
     async *batches(o: BatchOptions): AsyncIterable<Batch> {
       if (!Number.isInteger(o.batchSize) || o.batchSize < 1) {
         throw new DataError(`batch size must be an integer ≥ 1, got ${o.batchSize}`);
@@ -143,6 +146,7 @@ export function cacheSource(
     apparent: index.mean && index.std ? { mean: index.mean, std: index.std } : undefined,
     prefetch: options.prefetch,
     fingerprint: cacheFingerprint(cache, rows),
+    paths: index.paths,
   });
 }
 

@@ -462,7 +462,8 @@ function partsSource(
       }
     },
   };
-  return rowSource(reader, { name, rows: Int32Array.from(rows), ages, fingerprint });
+  const paths = parts.flatMap((p) => p.cache.index.paths);
+  return rowSource(reader, { name, rows: Int32Array.from(rows), ages, fingerprint, paths });
 }
 
 function hashParts(prints: string[]): string {

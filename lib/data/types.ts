@@ -67,6 +67,8 @@ export interface SampleSource {
    * sources, which are identified by their name and ages.
    */
   readonly fingerprint?: string;
+  /** The image file of every image, in index order, where the source knows it (cached datasets). */
+  readonly paths?: readonly string[];
   /** One pass over the images in batches (the last one may be smaller). */
   batches(options: BatchOptions): AsyncIterable<Batch>;
 }

@@ -23,6 +23,23 @@ export const DEFAULT_EXPORT_DIR: string = fileURLToPath(
   new URL("../../results/model", import.meta.url),
 );
 
+/**
+ * The model that ships in the repository (`model/`: weights, config and model card), used by
+ * `deno task predict` when no model was exported or named.
+ */
+export const SHIPPED_MODEL_DIR: string = fileURLToPath(new URL("../../model", import.meta.url));
+
+/**
+ * The model to use when none is named: the one exported to {@link DEFAULT_EXPORT_DIR}, else the
+ * shipped one; undefined when neither is there.
+ */
+export async function defaultModelDir(): Promise<string | undefined> {
+  for (const dir of [DEFAULT_EXPORT_DIR, SHIPPED_MODEL_DIR]) {
+    if (await exists(join(dir, "model.json"))) return dir;
+  }
+  return undefined;
+}
+
 /** Where one run lives. */
 export interface RunPaths {
   id: string;

@@ -1,0 +1,94 @@
+/**
+ * A saved model scored on a target's test images (Eqs. 16–21): the dataset is opened at the
+ * model's input size and framed as in training, and face-api's age model can be scored on the
+ * very same files for comparison. What `deno task evaluate` prints and the model card quotes.
+ *
+ * @module
+ */
+import { faceApiAgeOnFiles, type FaceApiRunOptions } from "./baselines/faceapi_age.ts";
+import { openDataset } from "./data/open.ts";
+import { DataError } from "./errors.ts";
+import { loadAgeModel } from "./inference.ts";
+import { type AgeMetrics, cumulativeAccuracy, mae, scoreAges } from "./metrics.ts";
+import { predictSource } from "./predict.ts";
+
+/** MAE and CA(n) of one predictor on a set of images. */
+export interface PlainScores {
+  images: number;
+  mae: number;
+  ca3: number;
+  ca5: number;
+  ca7: number;
+}
+
+/** A model's scores on one dataset's test images, and face-api's on the same files. */
+export interface TargetEvaluation {
+  dataset: string;
+  model: AgeMetrics;
+  /** face-api's age model on the same image files (its own detection and landmark crop). */
+  faceApi?: PlainScores & { failed: number };
+}
+
+/** Options of {@link evaluateModel}. */
+export interface EvaluateOptions {
+  /** Also score face-api's age model on the same files (about 60 ms an image). */
+  faceApi?: boolean;
+  cacheRoot?: string;
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+  faceApiOptions?: FaceApiRunOptions;
+}
+
+/** Scores `pred` against `ages`: MAE and CA(3, 5, 7) (Eqs. 19, 21). */
+export function plainScores(pred: ArrayLike<number>, ages: ArrayLike<number>): PlainScores {
+  return {
+    images: ages.length,
+    mae: mae(pred, ages),
+    ca3: cumulativeAccuracy(pred, ages, 3),
+    ca5: cumulativeAccuracy(pred, ages, 5),
+    ca7: cumulativeAccuracy(pred, ages, 7),
+  };
+}
+
+/**
+ * Scores the model in `modelDir` on the test images of `dataset` (e.g. "utkface": the committed
+ * split's test side; "aaf": the official val list), with face-api beside it when asked.
+ */
+export async function evaluateModel(
+  modelDir: string,
+  dataset: string,
+  opts: EvaluateOptions = {},
+): Promise<TargetEvaluation> {
+  const m = await loadAgeModel(modelDir);
+  try {
+    const { test } = await openDataset({ dataset, params: {}, augment: false }, {
+      imageSize: m.size,
+      cacheRoot: opts.cacheRoot,
+      env: opts.env,
+      log: opts.log,
+    });
+    const pr = await predictSource(m.model, test, m, { batchSize: 64 });
+    const out: TargetEvaluation = { dataset, model: scoreAges(pr, test.ages) };
+    if (opts.faceApi) {
+      if (!test.paths) throw new DataError(`${dataset}: its test source does not name its files`);
+      let last = 0;
+      const r = await faceApiAgeOnFiles(test.paths, {
+        ...opts.faceApiOptions,
+        onProgress: (done, total) => {
+          if (Date.now() - last > 10_000 || done === total) {
+            last = Date.now();
+            opts.log?.(`face-api on ${dataset}: ${done}/${total}`);
+          }
+        },
+      });
+      const ok = Array.from(test.ages.keys()).filter((i) => Number.isFinite(r.ages[i]));
+      out.faceApi = {
+        ...plainScores(ok.map((i) => r.ages[i]), ok.map((i) => test.ages[i])),
+        failed: r.failed.length,
+      };
+    }
+    return out;
+  } finally {
+    m.model.dispose();
+  }
+}

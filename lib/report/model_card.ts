@@ -1,0 +1,145 @@
+/**
+ * The model card of the shipped model (`model/README.md`), written from measured numbers only:
+ * the runs it came from, the data, the pretraining curve, its scores on both targets beside
+ * face-api's on the same files, and how far each goal is.
+ *
+ * @module
+ */
+import type { CenConfig } from "../config.ts";
+import type { TargetEvaluation } from "../evaluate.ts";
+import type { EpochLog } from "../train/run.ts";
+
+/** Everything the card says, all of it measured. */
+export interface ModelCardInfo {
+  /** The fine-tuning run (its id is the config hash) and its config. */
+  run: string;
+  config: CenConfig;
+  /** The pretraining run and its config and epoch log (held-out MAE per epoch). */
+  pretrain?: {
+    run: string;
+    config: CenConfig;
+    epochs: EpochLog[];
+    trainImages: number;
+    heldOut: number;
+  };
+  /** Training images of the fine-tuning run. */
+  trainImages: number;
+  evaluations: TargetEvaluation[];
+  /** Size of `weights.bin` in bytes. */
+  weightBytes: number;
+  date: string;
+}
+
+/** The MAE goal of each target (issue "Real faces in"), and face-api's score to beat where set. */
+export const GOALS: Readonly<Record<string, { mae: number; beatFaceApi: boolean }>> = {
+  utkface: { mae: 4.5, beatFaceApi: true },
+  aaf: { mae: 5.0, beatFaceApi: false },
+};
+
+const NAMES: Record<string, string> = {
+  utkface: "UTKFace part 1, committed test split",
+  aaf: "All-Age-Faces, official val list",
+};
+
+const f = (x: number, d = 3) => x.toFixed(d);
+
+/** One line per goal: met, or missed by how much. */
+export function goalLines(evaluations: readonly TargetEvaluation[]): string[] {
+  const out: string[] = [];
+  for (const e of evaluations) {
+    const g = GOALS[e.dataset];
+    if (!g) continue;
+    const gap = e.model.mae - g.mae;
+    out.push(
+      `- ${e.dataset}: MAE ${f(e.model.mae)} against the goal ≤ ${g.mae}: ` +
+        (gap <= 0 ? "**met**" : `**missed by ${f(gap)} years**`),
+    );
+    if (g.beatFaceApi && e.faceApi) {
+      const d = e.model.mae - e.faceApi.mae;
+      out.push(
+        `- ${e.dataset}: against face-api's ${f(e.faceApi.mae)} on the same images: ` +
+          (d < 0 ? `**beaten by ${f(-d)} years**` : `**behind by ${f(d)} years**`),
+      );
+    }
+  }
+  return out;
+}
+
+/** The card as Markdown. */
+export function modelCard(info: ModelCardInfo): string {
+  const c = info.config;
+  const rows = info.evaluations.map((e) => {
+    const m = e.model, fa = e.faceApi;
+    const ours = `${f(m.mae)} | ${f(m.maeLdl)} | ${f(m.maeReg)} | ${f(m.ca3, 1)} | ${
+      f(m.ca5, 1)
+    } | ${f(m.ca7, 1)}`;
+    const theirs = fa
+      ? `${f(fa.mae)} | ${f(fa.ca3, 1)} | ${f(fa.ca5, 1)} | ${f(fa.ca7, 1)}`
+      : "– | – | – | –";
+    return `| ${NAMES[e.dataset] ?? e.dataset} | ${m.n} | ${ours} | ${theirs} |`;
+  });
+  const p = info.pretrain;
+  const curve = p
+    ? p.epochs.filter((e) => e.testMae !== undefined).map((e) => `${e.epoch}: ${f(e.testMae!, 2)}`)
+      .join(", ")
+    : "";
+  return [
+    "# The shipped age model (model card)",
+    "",
+    `Written by \`deno task ship\` on ${info.date} from the numbers it measured; do not edit by hand.`,
+    "",
+    "## What it is",
+    "",
+    `- CEN generation 1 (docs/method.md: Eq. 14 training, Eqs. 16–18 prediction: ŷ = (ŷ_ldl + ŷ_reg) / 2),`,
+    `  ${c.backbone} at ${c.inputSize}×${c.inputSize} px, ages ${c.minAge}–${c.maxAge} (${
+      c.maxAge - c.minAge + 1
+    } classes).`,
+    `- Faces must be framed like UTKFace's chips: \`deno task predict\` detects and aligns photos to`,
+    "  that framing (the `crop` template in `model.json`) and uses small square chips whole.",
+    `- Files: \`model.json\` + \`weights.bin\` (tfjs layers format, ${
+      (info.weightBytes / 1e6).toFixed(2)
+    } MB of float32 weights, not quantized: under the 10 MB limit as it is), \`source.json\``,
+    "  (the run's config and inputs), `card.json` (every number below).",
+    "",
+    "## Data and protocol",
+    "",
+    ...(p
+      ? [
+        `- Pretraining (Eq. 14), run \`${p.run}\`: ${p.trainImages} real faces (${p.config.data.dataset}:`,
+        "  UTKFace's chips outside part 1, and AAF's official train list; no test image of either",
+        `  target), ${p.heldOut} more held out; ${p.config.optim.epochs} epochs, SGD lr ${p.config.optim.lr}`,
+        `  (÷10 after epoch ${p.config.optim.lrStepEpochs}), batch ${p.config.optim.batchSize}, seed ${p.config.seed}.`,
+        `- Held-out MAE by epoch (the pretraining curve): ${curve}.`,
+      ]
+      : []),
+    `- Fine-tuning, run \`${info.run}\` (config hash): ${info.trainImages} images, both targets' training`,
+    `  sets (${c.data.dataset}: UTKFace part 1's committed train split and AAF's train list),`,
+    `  ${c.optim.epochs} epochs, SGD lr ${c.optim.lr} (÷10 after epoch ${c.optim.lrStepEpochs}), batch ${c.optim.batchSize}, seed ${c.seed},`,
+    "  augmentation (random resized crop, flip).",
+    "",
+    "## Scores on the test images of both targets",
+    "",
+    "MAE in years (ŷ, and each head), CA(n) in % (share of errors below n years). face-api: its",
+    "age model on the same image files with its own detection and landmark crop (`deno task",
+    "evaluate --face-api`); it was likely trained on UTKFace.",
+    "",
+    "| test set | images | MAE ŷ | MAE ŷ_ldl | MAE ŷ_reg | CA(3) | CA(5) | CA(7) | face-api MAE | CA(3) | CA(5) | CA(7) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    "## Goals",
+    "",
+    ...goalLines(info.evaluations),
+    "",
+    "## Reproduce",
+    "",
+    "```sh",
+    "npx deno task train --profile shipped   # pretraining, then fine-tuning (both resume if cut off)",
+    `npx deno task ship --run ${info.run}     # export here, evaluate on both targets, write this card`,
+    "```",
+    "",
+    "Data locations: `CEN_UTKFACE_DIR` (part 1), `CEN_UTKFACE_REST_DIR` (the other chips),",
+    "`CEN_AAF_DIR` (data/README.md).",
+    "",
+  ].join("\n");
+}
