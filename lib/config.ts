@@ -1,5 +1,5 @@
 /**
- * The one configuration type that drives everything, with the defaults of SPEC.md, its
+ * The one configuration type that drives everything, with the defaults of docs/method.md, its
  * validation (errors name the field) and the hash that identifies a run.
  *
  * @module
@@ -21,7 +21,7 @@ export interface DataConfig {
   augment: boolean;
 }
 
-/** SGD with momentum, weight decay and a step schedule (SPEC: Training). */
+/** SGD with momentum, weight decay and a step schedule (docs/method.md, "Training"). */
 export interface OptimConfig {
   /** Initial learning rate (0.01 pretraining, 0.001 fine-tuning in the paper). */
   lr: number;
@@ -83,7 +83,7 @@ export type PartialConfig = Partial<Omit<CenConfig, "optim" | "data">> & {
   data?: Partial<DataConfig>;
 };
 
-/** The defaults of SPEC.md (fine-tuning settings; Morph's ages 16–77). */
+/** The defaults of docs/method.md (fine-tuning settings; Morph's ages 16–77). */
 export const DEFAULT_CONFIG: Readonly<CenConfig> = Object.freeze({
   seed: 0,
   backbone: "resnet18",

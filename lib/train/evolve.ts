@@ -1,5 +1,5 @@
 /**
- * The evolution trainer ("ancestor → offspring", SPEC: Evolution). Generation 1 trains with
+ * The evolution trainer ("ancestor → offspring", docs/method.md, "Evolution"). Generation 1 trains with
  * Eq. 14; then for t = 2 … T the ancestor's p^{t−1} (at τ) and s^{t−1} are recorded for every
  * training image and a new network trains with Eq. 15 against them. Only the last generation
  * predicts; every generation's test metrics are kept to show the evolution.

@@ -185,7 +185,7 @@ Deno.test("bad data: ages outside the config's range, wrong image size, empty se
   );
 });
 
-Deno.test("online ancestor outputs and ancestor-initialised offspring run (SPEC [choice] options)", async () => {
+Deno.test("online ancestor outputs and ancestor-initialised offspring run ([choice] options, docs/method.md)", async () => {
   const r = await runEvolution(
     tinyConfig({ ancestorOutputs: "online", offspringInit: "ancestor", optim: { epochs: 1 } }),
     { train, test, runsRoot: await Deno.makeTempDir(), log: quiet },
