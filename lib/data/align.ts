@@ -64,11 +64,18 @@ export const UTKFACE_CHIP_TEMPLATE: Readonly<FivePoints> = Object.freeze([
 ]) as Readonly<FivePoints>;
 
 /**
+ * The datasets whose training images are framed like UTKFace's chips: UTKFace itself, AAF through
+ * its fixed crop ({@link AAF_CROP}), and the datasets made of them (`lib/data/open.ts`).
+ */
+const CHIP_FRAMED: readonly string[] = ["utkface", "aaf", "real-pretrain", "utkface+aaf"];
+
+/**
  * The framing of a dataset's training images, for aligning photos the same way at inference:
- * UTKFace trains on its own chips; every other adapter aligns to {@link TEMPLATE}.
+ * {@link UTKFACE_CHIP_TEMPLATE} for the chip-framed datasets; every other adapter aligns to
+ * {@link TEMPLATE}.
  */
 export function cropTemplateFor(dataset: string): Readonly<FivePoints> {
-  return dataset === "utkface" ? UTKFACE_CHIP_TEMPLATE : TEMPLATE;
+  return CHIP_FRAMED.includes(dataset) ? UTKFACE_CHIP_TEMPLATE : TEMPLATE;
 }
 
 /** A saved model's `crop` metadata: the template its training images were framed by. */
