@@ -46,6 +46,17 @@ export async function runConfig(
   });
 }
 
+/**
+ * Runs a pretraining config: {@link runConfig} with the held-out set scored after every epoch, so
+ * its learning curve shows whether more epochs would help.
+ */
+export function runPretraining(
+  config: CenConfig,
+  opts: ExperimentOptions = {},
+): Promise<EvolutionResult> {
+  return runConfig(config, { evalEvery: 1, ...opts });
+}
+
 /** The configs of a profile: its pretraining run (if any) and the target run that starts from it. */
 export async function profileConfigs(
   name: string,
@@ -66,9 +77,7 @@ export async function runProfile(
   opts: ExperimentOptions = {},
 ): Promise<{ pretrain: EvolutionResult | null; target: EvolutionResult }> {
   const configs = await profileConfigs(name, overrides);
-  const pretrain = configs.pretrain
-    ? await runConfig(configs.pretrain, { evalEvery: 1, ...opts })
-    : null;
+  const pretrain = configs.pretrain ? await runPretraining(configs.pretrain, opts) : null;
   const target = await runConfig(configs.target, opts);
   return { pretrain, target };
 }

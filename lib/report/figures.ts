@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { GenerationResult } from "../train/run.ts";
+import type { EpochLog, GenerationResult } from "../train/run.ts";
 import type { Figure } from "./plot.ts";
 
 /** Histogram of ages, one trace per named set. */
@@ -42,6 +42,39 @@ export function lossCurves(
       title: { text: title },
       xaxis: { title: { text: "epoch" } },
       yaxis: { title: { text: "loss (Eq. 14 / 15)" } },
+    },
+  };
+}
+
+/**
+ * The learning curve of a run scored every epoch (`evalEvery`): held-out MAE and training loss
+ * by epoch, on two axes.
+ */
+export function learningCurve(epochs: readonly EpochLog[], title = "Learning curve"): Figure {
+  const scored = epochs.filter((e) => e.testMae !== undefined);
+  return {
+    data: [
+      {
+        x: scored.map((e) => e.epoch),
+        y: scored.map((e) => e.testMae!),
+        type: "scatter",
+        mode: "lines+markers",
+        name: "held-out MAE (years)",
+      },
+      {
+        x: epochs.map((e) => e.epoch),
+        y: epochs.map((e) => e.loss),
+        type: "scatter",
+        mode: "lines",
+        name: "training loss",
+        yaxis: "y2",
+      },
+    ],
+    layout: {
+      title: { text: title },
+      xaxis: { title: { text: "epoch" } },
+      yaxis: { title: { text: "held-out MAE (years)" } },
+      yaxis2: { title: { text: "loss (Eq. 14)" }, overlaying: "y", side: "right" },
     },
   };
 }
