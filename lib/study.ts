@@ -15,6 +15,7 @@ import {
 } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { type ExperimentOptions, profileConfigs, runConfig } from "./experiment.ts";
+import type { EvolutionResult } from "./train/evolve.ts";
 import { profile } from "./profiles.ts";
 import { PAPER_TABLE1, PAPER_TABLE5, PAPER_TABLE6 } from "./report/paper.ts";
 import {
@@ -62,13 +63,15 @@ export function withSeeds(config: CenConfig, n: number): CenConfig[] {
 /** Runs configs one after another (each resumed or reused when it exists), with a header line each. */
 export async function runAll(
   configs: readonly CenConfig[],
-  opts: ExperimentOptions & { label?: string } = {},
+  opts: ExperimentOptions & { label?: string; onRun?: (r: EvolutionResult) => void } = {},
 ): Promise<RunMetrics[]> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const out: RunMetrics[] = [];
   for (const [i, c] of configs.entries()) {
     log(`── ${opts.label ?? "run"} ${i + 1}/${configs.length}`);
-    out.push((await runConfig(c, opts)).metrics);
+    const r = await runConfig(c, opts);
+    opts.onRun?.(r);
+    out.push(r.metrics);
   }
   return out;
 }

@@ -66,6 +66,12 @@ export interface EvolutionOptions {
   evalEvery?: number;
 }
 
+/**
+ * What happened to a generation in one call: trained from its start, resumed from a checkpoint,
+ * found finished in the run's own folder, or copied from another run with the same key and inputs.
+ */
+export type GenerationFate = "trained" | "resumed" | "done" | "copied";
+
 /** What a finished (or stopped) run returns. */
 export interface EvolutionResult {
   id: string;
@@ -73,6 +79,8 @@ export interface EvolutionResult {
   metrics: RunMetrics;
   /** True when every generation finished. */
   complete: boolean;
+  /** What happened to generation t (index t − 1) in this call, for the generations it reached. */
+  fates: GenerationFate[];
 }
 
 interface Checkpoint {
@@ -105,17 +113,24 @@ export async function runEvolution(
   const budget = { epochsLeft: opts.maxEpochsThisCall ?? Infinity };
   log(`run ${paths.id} → ${paths.dir}`);
   let ancestor: AncestorStore | undefined;
+  const fates: GenerationFate[] = [];
   for (let t = 1; t <= config.generations; t++) {
     const gp = paths.gen(t);
-    let result = await readJsonIfExists<GenerationResult>(gp.result) ??
-      await reuseGeneration(config, t, gp, digest, opts.runsRoot, log);
+    let result = await readJsonIfExists<GenerationResult>(gp.result);
+    if (result) fates.push("done");
+    else {
+      result = await reuseGeneration(config, t, gp, digest, opts.runsRoot, log);
+      if (result) fates.push("copied");
+    }
     if (result) {
       log(`generation ${t}: done earlier (MAE ${result.metrics.mae.toFixed(3)}), reused`);
     } else {
+      const resumed = await exists(gp.checkpoint);
       const trained = await trainGeneration(config, t, gp, paths, ancestor, opts, budget, log);
+      fates.push(resumed ? "resumed" : "trained");
       if (!trained) {
         await writeJsonAtomic(paths.metrics, metrics);
-        return { id: paths.id, dir: paths.dir, metrics, complete: false };
+        return { id: paths.id, dir: paths.dir, metrics, complete: false, fates };
       }
       result = trained;
     }
@@ -129,7 +144,7 @@ export async function runEvolution(
       ancestor = await ensureAncestorStore(config, gp, opts.train, log);
     }
   }
-  return { id: paths.id, dir: paths.dir, metrics, complete: true };
+  return { id: paths.id, dir: paths.dir, metrics, complete: true, fates };
 }
 
 /**
