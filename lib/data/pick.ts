@@ -1,10 +1,10 @@
 /**
  * Reads particular images of a {@link SampleSource} (un-augmented), e.g. to show them or to
- * predict one test face across generations.
+ * predict one test face across generations, and picks an adapter's samples by age to show.
  *
  * @module
  */
-import type { SampleSource } from "./types.ts";
+import type { AgeSample, SampleSource } from "./types.ts";
 
 /** The pixels (`size × size × 3` bytes each) of the images at `indices`, in that order. */
 export async function imagesAt(
@@ -39,5 +39,27 @@ export function indicesByAge(source: SampleSource, n: number): number[] {
   return Array.from(
     { length: m },
     (_, i) => order[Math.round((i * (order.length - 1)) / Math.max(1, m - 1))],
+  );
+}
+
+/** `n` samples spread evenly over `samples` sorted by age (youngest to oldest; stable by path). */
+export function samplesByAge(samples: readonly AgeSample[], n: number): AgeSample[] {
+  const order = [...samples].sort((a, b) => a.age - b.age || (a.path < b.path ? -1 : 1));
+  const m = Math.min(n, order.length);
+  return Array.from(
+    { length: m },
+    (_, i) => order[Math.round((i * (order.length - 1)) / Math.max(1, m - 1))],
+  );
+}
+
+/** For each of `ages`, the sample of `samples` whose age is nearest (the first such by path). */
+export function nearestAgeSamples(
+  samples: readonly AgeSample[],
+  ages: readonly number[],
+): AgeSample[] {
+  if (samples.length === 0) throw new RangeError("nearestAgeSamples: no samples");
+  const order = [...samples].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return ages.map((age) =>
+    order.reduce((best, s) => (Math.abs(s.age - age) < Math.abs(best.age - age) ? s : best))
   );
 }
