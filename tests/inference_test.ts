@@ -12,6 +12,7 @@ import {
 import { listImages, loadAgeModel, predictFiles, rowsToCsv } from "../lib/inference.ts";
 import { saveModel } from "../lib/model/io.ts";
 import { createCenModel } from "../lib/model/resnet.ts";
+import { LIMIT } from "./helpers/deadline.ts";
 
 await initBackend();
 
@@ -128,6 +129,7 @@ Deno.test("deno task predict writes the CSV and reports skipped files", async ()
     ],
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(LIMIT.tool), // a stuck child fails the test
   }).output();
   const err = new TextDecoder().decode(r.stderr);
   assertEquals(r.code, 0, err);
@@ -138,6 +140,7 @@ Deno.test("deno task predict writes the CSV and reports skipped files", async ()
   const bad = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "tools/predict.ts"],
     stderr: "piped",
+    signal: AbortSignal.timeout(LIMIT.tool),
   }).output();
   assertEquals(bad.code, 2);
 });

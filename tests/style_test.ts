@@ -5,15 +5,22 @@
  * `deno test` type-checks only the modules tests import: the command-line tools are checked here.
  */
 import { assertEquals } from "@std/assert";
+import { LIMIT, withDeadline } from "./helpers/deadline.ts";
 
+/** Runs `deno <args>` (killed, and the test failed, past the tool limit). */
 async function run(args: string[]): Promise<{ code: number; out: string }> {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  })
-    .output();
+  const r = await withDeadline(
+    LIMIT.tool,
+    `deno ${args.join(" ")}`,
+    (signal) =>
+      new Deno.Command(Deno.execPath(), {
+        args,
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+        signal,
+      }).output(),
+  );
   return {
     code: r.code,
     out: new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr),

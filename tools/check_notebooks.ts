@@ -56,15 +56,19 @@ function mapLocations(text: string, m: TempModule): string {
 /**
  * Checks the code cells of several notebooks with one `deno check` (one type graph: much faster
  * than one run each). An error in a notebook's cells fails that notebook; an error elsewhere (a
- * library file they import) fails them all.
+ * library file they import) fails them all. Aborting `signal` kills `deno check`.
  */
-export async function checkNotebooks(paths: readonly string[]): Promise<NotebookCheck[]> {
+export async function checkNotebooks(
+  paths: readonly string[],
+  signal?: AbortSignal,
+): Promise<NotebookCheck[]> {
   const mods: TempModule[] = [];
   try {
     for (const p of paths) mods.push(await writeTempModule(p));
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["check", "--quiet", ...mods.map((m) => m.tmp)],
       cwd: projectRoot(),
+      signal,
       env: { NO_COLOR: "1" },
       stdout: "piped",
       stderr: "piped",
@@ -86,8 +90,8 @@ export async function checkNotebooks(paths: readonly string[]): Promise<Notebook
 }
 
 /** Checks one notebook's code cells. */
-export async function checkNotebook(path: string): Promise<NotebookCheck> {
-  return (await checkNotebooks([path]))[0];
+export async function checkNotebook(path: string, signal?: AbortSignal): Promise<NotebookCheck> {
+  return (await checkNotebooks([path], signal))[0];
 }
 
 /** The command line of tools/check_notebooks.ts. */

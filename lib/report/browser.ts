@@ -147,7 +147,7 @@ const PLOT_PROBE = `(() => {
   const plots = [...document.querySelectorAll("div.cen-plot")];
   const drawn = plots.filter((d) =>
     d.classList.contains("js-plotly-plot") && d.querySelector("svg.main-svg")).length;
-  return JSON.stringify({ plots: plots.length, drawn });
+  return JSON.stringify({ plots: plots.length, drawn, plotly: typeof window.Plotly !== "undefined" });
 })()`;
 
 function describeException(params: Json): string {
@@ -203,7 +203,8 @@ async function checkOne(cdp: Cdp, path: string, timeoutMs: number): Promise<Page
         const v = JSON.parse(String((r.result as Json).value));
         plots = v.plots;
         drawn = v.drawn;
-        if (drawn === plots) break;
+        // Loaded without plotly.js (it is inlined, never fetched): nothing more will draw.
+        if (drawn === plots || !v.plotly) break;
       }
       await sleep(100);
     }

@@ -48,12 +48,16 @@ export interface ExecuteOptions {
   timeoutS?: number;
   /** Settle period after a cell's idle, seconds; default the executor's (0.1). */
   settleS?: number;
+  /** Quiet period before the kernel is shut down after the last cell, seconds; default 1. */
+  finalSettleS?: number;
   /** Do not stream cell output to the terminal. */
   quiet?: boolean;
   /** Capture the executor's stderr (for tests) instead of passing it through. */
   capture?: boolean;
   /** Extra environment for the kernel. */
   env?: Record<string, string>;
+  /** Aborting it kills the executor (and with it the kernel): a caller's overall time limit. */
+  signal?: AbortSignal;
 }
 
 /** Result of one execution. */
@@ -150,11 +154,13 @@ export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResu
     String(opts.timeoutS ?? 3600),
   ];
   if (opts.settleS !== undefined) args.push("--settle", String(opts.settleS));
+  if (opts.finalSettleS !== undefined) args.push("--final-settle", String(opts.finalSettleS));
   if (opts.quiet) args.push("--quiet");
   try {
     const child = new Deno.Command(probe.python, {
       args,
       env: { ...jupyterEnv(), ...(opts.env ?? {}) },
+      signal: opts.signal,
       stdin: "null",
       stdout: opts.capture ? "piped" : "inherit",
       stderr: opts.capture ? "piped" : "inherit",

@@ -9,6 +9,7 @@ import { buildReport } from "../../lib/report/build.ts";
 import { findJupyter, projectRoot } from "../../lib/report/execute.ts";
 import { plotHtml, plotlyBundle } from "../../lib/report/plot.ts";
 import { summaryPath } from "../../lib/report/summary.ts";
+import { LIMIT, withDeadline } from "../helpers/deadline.ts";
 import { NO_CHROMIUM, NO_JUPYTER, skipUnless } from "../helpers/skip.ts";
 
 const chromium = await findChromium();
@@ -43,7 +44,13 @@ Deno.test({
         await Deno.writeTextFile(p, html);
         paths.push(p);
       }
-      const [good, order, error, undrawn, external] = await checkPages(paths, { timeoutMs: 8000 });
+      // Each page is done when it has loaded and its plots are drawn, or (no plotly.js on the page)
+      // can never be: the 120 s limit is only for a page that never loads.
+      const [good, order, error, undrawn, external] = await withDeadline(
+        LIMIT.notebook,
+        "the browser check",
+        () => checkPages(paths, { timeoutMs: 120_000 }),
+      );
       assert(good.ok, JSON.stringify(good));
       assertEquals([good.plots, good.drawn], [2, 2]);
       assert(order.ok, JSON.stringify(order));
@@ -53,6 +60,7 @@ Deno.test({
       assertEquals(error.drawn, 1);
       assertEquals(undrawn.ok, false);
       assertEquals([undrawn.plots, undrawn.drawn], [1, 0]);
+      assertEquals(undrawn.errors, [], "the undrawn page is judged at its load, not by a timeout");
       assert(external.ok, JSON.stringify(external)); // blocked, and the page works offline
       assertEquals(external.blocked, ["https://cdn.example.invalid/x.js"]);
     } finally {
@@ -106,14 +114,20 @@ Deno.test({
         JSON.stringify(nb([cell("const ok = 1;"), cell('throw new Error("planned failure")')])),
       );
       const htmlDir = join(dir, "html");
-      const report = await buildReport({
-        notebooks: names.map((n) => join(dir, `${n}.ipynb`)),
-        executedDir: join(dir, "executed"),
-        htmlDir,
-        profile: "real",
-        params: { k: "5" },
-        quiet: true,
-      });
+      const report = await withDeadline(
+        LIMIT.notebook,
+        "the report of two notebooks",
+        () =>
+          buildReport({
+            notebooks: names.map((n) => join(dir, `${n}.ipynb`)),
+            executedDir: join(dir, "executed"),
+            htmlDir,
+            profile: "real",
+            params: { k: "5" },
+            quiet: true,
+            timeoutS: 120,
+          }),
+      );
       assertEquals(report.ok, false);
       assertEquals(report.entries.map((e) => e.status), ["ok", "failed"]);
       assertEquals(report.entries[0].summary?.numbers, { k: 5, profile: "real" });
@@ -126,7 +140,11 @@ Deno.test({
         join(htmlDir, `${names[0]}.html`),
         join(htmlDir, `${names[1]}.html`),
       ];
-      const checks = await checkPages(pages);
+      const checks = await withDeadline(
+        LIMIT.notebook,
+        "the browser check",
+        () => checkPages(pages, { timeoutMs: 120_000 }),
+      );
       for (const c of checks) assert(c.ok, JSON.stringify(c));
       assertEquals([checks[1].plots, checks[1].drawn], [2, 2]);
       assertEquals(checks[1].blocked, []); // nothing from the network: MathJax and plotly are local

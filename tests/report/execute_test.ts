@@ -12,6 +12,7 @@ import {
   readNotebook,
 } from "../../lib/report/ipynb.ts";
 import { summaryPath } from "../../lib/report/summary.ts";
+import { LIMIT, withDeadline } from "../helpers/deadline.ts";
 import { NO_JUPYTER, skipUnless } from "../helpers/skip.ts";
 
 const probe = await findJupyter();
@@ -36,14 +37,27 @@ function text(cell: NotebookCell, type: string): string {
 
 async function run(
   nb: Notebook,
-  opts: { timeoutS?: number; params?: Record<string, string> } = {},
+  opts: { timeoutS?: number; finalSettleS?: number; params?: Record<string, string> } = {},
 ) {
   const dir = await Deno.makeTempDir({ prefix: "cen-nb-" });
   const input = join(dir, "t.ipynb");
   const output = join(dir, "out", "t.ipynb");
   await Deno.writeTextFile(input, JSON.stringify(nb));
   try {
-    const r = await executeNotebook({ input, output, quiet: true, capture: true, ...opts });
+    const r = await withDeadline(
+      LIMIT.notebook,
+      "the executor",
+      (signal) =>
+        executeNotebook({
+          input,
+          output,
+          quiet: true,
+          capture: true,
+          timeoutS: 120,
+          ...opts,
+          signal,
+        }),
+    );
     return { ...r, nb: await readNotebook(output) };
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -86,13 +100,20 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "cen-smoke-" });
     try {
       const output = join(dir, "_smoke.ipynb");
-      const r = await executeNotebook({
-        input: src,
-        output,
-        params: { n: "4", label: "t" },
-        quiet: true,
-        capture: true,
-      });
+      const r = await withDeadline(
+        LIMIT.notebook,
+        "the smoke notebook",
+        (signal) =>
+          executeNotebook({
+            input: src,
+            output,
+            params: { n: "4", label: "t" },
+            quiet: true,
+            capture: true,
+            timeoutS: 120,
+            signal,
+          }),
+      );
       assertEquals(r.code, 0, r.stderr);
       const nb = await readNotebook(output);
       const injected = nb.cells.findIndex((c) => c.metadata.tags?.includes("injected-parameters"));
@@ -206,14 +227,25 @@ Deno.test({
   name: "output that trails the last cell is kept (plain nbconvert --execute loses it)",
   ignore: needsJupyter(),
   async fn() {
+    // The trailing line is printed 1 s after the last cell returns, long after its idle (ms), and
+    // the executor is told to wait for 10 s of quiet before it shuts the kernel down: both
+    // margins are generous, and a miss says which one failed.
     const nb = notebook([
       code('console.log("one");'),
-      code('setTimeout(() => console.log("trailing"), 300);\nconsole.log("two");'),
+      code('setTimeout(() => console.log("trailing"), 1000);\nconsole.log("two");'),
     ]);
-    const ours = await run(nb);
+    const ours = await run(nb, { finalSettleS: 10 });
     assertEquals(ours.code, 0, ours.stderr);
-    assertEquals(text(ours.nb.cells[1], "stream"), "two\ntrailing\n");
-    assertGreater(ours.stats!.late_outputs, 0);
+    assertEquals(
+      text(ours.nb.cells[1], "stream"),
+      "two\ntrailing\n",
+      "the trailing line did not arrive within the executor's 10 s final settle (a loaded machine?)",
+    );
+    assertGreater(
+      ours.stats!.late_outputs,
+      0,
+      "the trailing line arrived before the cell's idle (the kernel took over 1 s to go idle)",
+    );
     // The same notebook through plain nbconvert: it stops reading at the kernel's idle.
     const dir = await Deno.makeTempDir({ prefix: "cen-plain-" });
     try {
@@ -221,12 +253,18 @@ Deno.test({
       // nbconvert validates the kernelspec strictly (our executor fills it in).
       nb.metadata.kernelspec = { name: "deno", display_name: "Deno", language: "typescript" };
       await Deno.writeTextFile(input, JSON.stringify(nb));
-      const out = await new Deno.Command(probe.python!, {
-        args: ["-m", "nbconvert", "--to", "notebook", "--execute", "--output", "plain", input],
-        env: jupyterEnv(),
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
+      const out = await withDeadline(
+        LIMIT.notebook,
+        "nbconvert --execute",
+        (signal) =>
+          new Deno.Command(probe.python!, {
+            args: ["-m", "nbconvert", "--to", "notebook", "--execute", "--output", "plain", input],
+            env: jupyterEnv(),
+            stdout: "piped",
+            stderr: "piped",
+            signal,
+          }).output(),
+      );
       assert(out.success, `nbconvert --execute failed: ${new TextDecoder().decode(out.stderr)}`);
       const plain = await readNotebook(join(dir, "plain.ipynb"));
       assertEquals(text(plain.cells[1], "stream"), "two\n");

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { findChromium } from "../../lib/report/browser.ts";
 import { findJupyter, projectRoot } from "../../lib/report/execute.ts";
 import { listNotebooks } from "../../lib/report/build.ts";
+import { LIMIT, withDeadline } from "../helpers/deadline.ts";
 import { NO_CHROMIUM, NO_JUPYTER, skipCheck, skipUnless } from "../helpers/skip.ts";
 
 const jupyter = await findJupyter();
@@ -23,13 +24,19 @@ Deno.test({
     const runs = await Deno.makeTempDir({ prefix: "cen-smoke-runs-" });
     const args = ["run", "-A", join(root, "tools/report.ts"), "--profile", "smoke", "--quiet"];
     if (skipCheck(chromium !== undefined, NO_CHROMIUM)) args.push("--check");
-    const out = await new Deno.Command(Deno.execPath(), {
-      args,
-      cwd: root,
-      env: { CEN_RUNS_DIR: runs },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const out = await withDeadline(
+      LIMIT.report,
+      "the smoke report",
+      (signal) =>
+        new Deno.Command(Deno.execPath(), {
+          args,
+          cwd: root,
+          env: { CEN_RUNS_DIR: runs },
+          stdout: "piped",
+          stderr: "piped",
+          signal,
+        }).output(),
+    );
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     assertEquals(out.code, 0, text.slice(-4000));
     const notebooks = await listNotebooks(join(root, "notebooks"));

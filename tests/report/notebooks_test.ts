@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { projectRoot } from "../../lib/report/execute.ts";
 import { hasOutputs, readNotebook } from "../../lib/report/ipynb.ts";
 import { checkNotebook, checkNotebooks } from "../../tools/check_notebooks.ts";
+import { LIMIT, withDeadline } from "../helpers/deadline.ts";
 
 const dir = join(projectRoot(), "notebooks");
 
@@ -32,7 +33,12 @@ Deno.test("every committed notebook has no outputs (strip: deno task notebook --
 Deno.test("the cells of notebooks 00–07 and _smoke type-check", async () => {
   const paths = (await committed()).filter((p) => /\/(\d\d-[^/]*|_smoke)\.ipynb$/.test(p));
   assertEquals(paths.filter((p) => /\/\d\d-/.test(p)).length, 8, paths.join(", "));
-  const failed = (await checkNotebooks(paths)).filter((r) => !r.ok);
+  const checks = await withDeadline(
+    LIMIT.tool,
+    "deno check of the notebooks",
+    (signal) => checkNotebooks(paths, signal),
+  );
+  const failed = checks.filter((r) => !r.ok);
   assertEquals(failed.map((r) => r.path), [], failed.map((r) => r.output).join("\n\n"));
 });
 
@@ -62,7 +68,7 @@ Deno.test("a type error in a cell is reported at its notebook cell and line", as
   };
   await Deno.writeTextFile(tmp, JSON.stringify(nb));
   try {
-    const r = await checkNotebook(tmp);
+    const r = await withDeadline(LIMIT.tool, "deno check", (signal) => checkNotebook(tmp, signal));
     assertEquals(r.ok, false);
     assertStringIncludes(r.output, "TS2322");
     assertStringIncludes(r.output, `${tmp} cell 3 line 2:7`);

@@ -2,18 +2,13 @@ import { assert, assertEquals } from "@std/assert";
 import sharp from "sharp";
 import { join } from "node:path";
 import { checkDataset } from "../../lib/data/adapters/check.ts";
+import { LIMIT } from "../helpers/deadline.ts";
+import { runTool as runToolAt, type ToolResult } from "../helpers/tool.ts";
 import { noRealData, skipUnless } from "../helpers/skip.ts";
 
-const TOOL = new URL("../../tools/data.ts", import.meta.url).pathname;
-
-async function runTool(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", TOOL, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+/** Runs `deno task data …` in a child process (killed, and the test failed, after 3 min). */
+function runTool(args: string[]): Promise<ToolResult> {
+  return runToolAt("tools/data.ts", args, { timeoutMs: LIMIT.tool });
 }
 
 /** A UTKFace-style folder: 3 good images, 1 odd but usable, and 6 bad entries. */

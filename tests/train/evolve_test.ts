@@ -100,51 +100,6 @@ Deno.test("resume: a run stopped after some epochs ends like an uninterrupted on
   assertEquals(metricsOf(rest.metrics), metricsOf(whole.metrics));
 });
 
-Deno.test("resume after SIGKILL mid-generation gives the same final metrics", async () => {
-  const over = { optim: { epochs: 6 } };
-  const whole = await runEvolution(tinyConfig(over), {
-    train,
-    test,
-    runsRoot: await Deno.makeTempDir(),
-    log: quiet,
-  });
-  const root = await Deno.makeTempDir();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tests/helpers/train_child.ts", root, JSON.stringify(over)],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  // Kill as soon as generation 2 has checkpointed its first epoch.
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!seen.includes("gen 2/2 epoch 1/6")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    seen += value;
-  }
-  child.kill("SIGKILL");
-  await child.status;
-  await reader.cancel();
-  const dir = join(root, whole.id);
-  assert(
-    !(await exists(join(dir, "gen-2/result.json"))),
-    "the child finished before it was killed",
-  );
-  assert(await exists(join(dir, "gen-2/checkpoint.json")), "no checkpoint to resume from");
-  const lines: string[] = [];
-  const resumed = await runEvolution(tinyConfig(over), {
-    train,
-    test,
-    runsRoot: root,
-    log: (l) => lines.push(l),
-  });
-  assert(
-    lines.some((l) => /generation 2: resuming after epoch [1-5]\/6/.test(l)),
-    lines.join("\n"),
-  );
-  assertEquals(metricsOf(resumed.metrics), metricsOf(whole.metrics));
-});
-
 Deno.test("a NaN loss stops the run with a clear message and keeps the last good checkpoint", async () => {
   const root = await Deno.makeTempDir();
   const config = tinyConfig({ generations: 1, optim: { epochs: 3, lr: 1e30 } });
