@@ -248,25 +248,31 @@ export function reportError(name: string, e: unknown): number {
 }
 
 /**
- * Parses `args` (default `Deno.args`) against `spec`, runs `body`, and exits: 0 for `--help` or
- * when `body` returns nothing, `body`'s number otherwise, 2 for a usage mistake or another
- * {@link UserError}, 1 for an unexpected error (with its stack).
+ * Parses `args` against `spec` and runs `body`; resolves to the exit status: 0 for `--help` (the
+ * usage printed) or when `body` returns nothing, `body`'s number otherwise, 2 for a usage mistake
+ * or another {@link UserError} (one line printed), 1 for an unexpected error (its stack printed).
  */
+export async function runCommand<S extends CommandSpec>(
+  spec: S,
+  body: (args: ParsedArgs<S>) => Promise<number | void> | number | void,
+  args: readonly string[],
+): Promise<number> {
+  try {
+    return (await body(parseArgs(spec, args))) ?? 0;
+  } catch (e) {
+    if (!(e instanceof HelpRequested)) return reportError(spec.name, e);
+    console.log(e.text);
+    return 0;
+  }
+}
+
+/** {@link runCommand} on `args` (default `Deno.args`), then exits with its status. */
 export async function runCli<S extends CommandSpec>(
   spec: S,
   body: (args: ParsedArgs<S>) => Promise<number | void> | number | void,
   args: readonly string[] = Deno.args,
 ): Promise<never> {
-  let code: number;
-  try {
-    code = (await body(parseArgs(spec, args))) ?? 0;
-  } catch (e) {
-    if (e instanceof HelpRequested) {
-      console.log(e.text);
-      code = 0;
-    } else code = reportError(spec.name, e);
-  }
-  Deno.exit(code);
+  Deno.exit(await runCommand(spec, body, args));
 }
 
 /** Types a raw flag value: `true`, `false`, `null` and numbers; anything else stays a string. */

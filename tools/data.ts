@@ -14,7 +14,7 @@
  * @module
  */
 import { basename } from "node:path";
-import { type CommandSpec, type ParsedArgs, runCli, typedValue } from "../lib/cli.ts";
+import { type CommandSpec, type ParsedArgs, runCli, runCommand, typedValue } from "../lib/cli.ts";
 import { UsageError } from "../lib/errors.ts";
 import { type AdapterParams, ADAPTERS, datasetNames } from "../lib/data/adapters/index.ts";
 import { checkDataset } from "../lib/data/adapters/check.ts";
@@ -59,8 +59,13 @@ function refuseOptions(args: DataArgs, command: string, names: readonly string[]
   if (!extra && stray.length) throw new UsageError(`unknown option --${stray[0]}`);
 }
 
-/** Runs the command; returns the exit code. */
-export async function main(args: DataArgs): Promise<number> {
+/** Runs the command line `args` in this process; resolves to the exit status. */
+export function main(args: readonly string[]): Promise<number> {
+  return runCommand(DATA_CLI, run, args);
+}
+
+/** Runs a parsed command line; returns the exit code. */
+async function run(args: DataArgs): Promise<number> {
   const [command, dataset, folder] = args.positionals;
   if (command === "split") {
     if (dataset !== "utkface") throw new UsageError(`split: only utkface has a split rule`);
@@ -111,4 +116,4 @@ async function split(folder: string, options: DataArgs["options"]): Promise<numb
   return 0;
 }
 
-if (import.meta.main) await runCli(DATA_CLI, main);
+if (import.meta.main) await runCli(DATA_CLI, run);
