@@ -154,6 +154,7 @@ Deno.test("profiles exist, merge overrides key by key, and reject unknown names"
     "real-80",
     "real-96",
     "real-long",
+    "shipped",
     "smoke",
     "tiny",
   ]);
