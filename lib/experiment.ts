@@ -17,6 +17,10 @@ export interface ExperimentOptions {
   log?: (line: string) => void;
   /** Score the test set every this many epochs (a learning curve); pretraining runs use 1. */
   evalEvery?: number;
+  /** Where run records go (see `train/record.ts`); null: none. */
+  recordsRoot?: string | null;
+  /** Train even when the run's record could serve it (its weights are needed). */
+  needWeights?: boolean;
 }
 
 /** Opens the dataset of a config at its input size (the decoded cache makes this cheap). */
@@ -43,18 +47,21 @@ export async function runConfig(
     runsRoot: opts.runsRoot,
     log: opts.log,
     evalEvery: opts.evalEvery,
+    recordsRoot: opts.recordsRoot,
+    needWeights: opts.needWeights,
   });
 }
 
 /**
  * Runs a pretraining config: {@link runConfig} with the held-out set scored after every epoch, so
- * its learning curve shows whether more epochs would help.
+ * its learning curve shows whether more epochs would help, and trained (not read from its record)
+ * when its weights are missing, since the runs that start from it may need them.
  */
 export function runPretraining(
   config: CenConfig,
   opts: ExperimentOptions = {},
 ): Promise<EvolutionResult> {
-  return runConfig(config, { evalEvery: 1, ...opts });
+  return runConfig(config, { evalEvery: 1, needWeights: true, ...opts });
 }
 
 /** The configs of a profile: its pretraining run (if any) and the target run that starts from it. */

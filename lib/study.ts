@@ -16,6 +16,7 @@ import {
 import { ConfigError } from "./errors.ts";
 import { type ExperimentOptions, profileConfigs, runConfig } from "./experiment.ts";
 import type { EvolutionResult } from "./train/evolve.ts";
+import { DEFAULT_RECORDS_ROOT, readRecord } from "./train/record.ts";
 import { profile } from "./profiles.ts";
 import { PAPER_TABLE1, PAPER_TABLE5, PAPER_TABLE6 } from "./report/paper.ts";
 import {
@@ -76,13 +77,23 @@ export async function runAll(
   return out;
 }
 
-/** The metrics of a config's run if it has finished every generation (never trains). */
+/**
+ * The metrics of a config's run if it has finished every generation, from its run folder or else
+ * from its record (`train/record.ts`); never trains and never opens data, so a run made from other
+ * images is not told apart here (runConfig does that).
+ */
 export async function lookup(
   config: CenConfig,
   runsRoot = DEFAULT_RUNS_ROOT,
+  recordsRoot = DEFAULT_RECORDS_ROOT,
 ): Promise<RunMetrics | undefined> {
-  const m = await readRunMetrics(await runPaths(config, runsRoot));
-  return m && m.generations.length === config.generations ? m : undefined;
+  const paths = await runPaths(config, runsRoot);
+  const m = await readRunMetrics(paths);
+  if (m && m.generations.length === config.generations) return m;
+  const r = await readRecord(recordsRoot, paths.id);
+  return r && r.generations.length === config.generations
+    ? { id: r.id, config: r.config, backend: r.backend, generations: r.generations }
+    : undefined;
 }
 
 const at = (m: RunMetrics, t: number) => m.generations.find((g) => g.generation === t)?.metrics;

@@ -14,10 +14,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { dirname, join } from "node:path";
 import { initBackend } from "../backend.ts";
-import { type CenConfig, numAges } from "../config.ts";
+import { canonicalJson, type CenConfig, numAges } from "../config.ts";
 import { cropMetadata } from "../data/align.ts";
 import type { SampleSource } from "../data/types.ts";
-import { DataError, NonFiniteLossError } from "../errors.ts";
+import { DataError, NonFiniteLossError, NotFoundError } from "../errors.ts";
 import { exists, readJsonIfExists, replaceDirAtomic, writeJsonAtomic } from "../fsutil.ts";
 import type { LossSettings, LossTargets } from "../loss/cen.ts";
 import { normalizeAge, slackDelta } from "../loss/regression.ts";
@@ -33,7 +33,21 @@ import {
   loadAncestorStore,
   saveAncestorStore,
 } from "./ancestor.ts";
-import { claimRunDir, inputsDigest, runInputs, sourceFingerprint } from "./inputs.ts";
+import {
+  claimRunDir,
+  inputsDigest,
+  type RunInputs,
+  runInputs,
+  sourceFingerprint,
+} from "./inputs.ts";
+import {
+  DEFAULT_RECORDS_ROOT,
+  readRecord,
+  recordPath,
+  recordServes,
+  writeRecord,
+} from "./record.ts";
+import { lockGeneration, lockRun } from "./locks.ts";
 import {
   DEFAULT_RUNS_ROOT,
   type EpochLog,
@@ -64,13 +78,24 @@ export interface EvolutionOptions {
    * `testMae`: a learning curve); default 0, only at the end. Training is unchanged by it.
    */
   evalEvery?: number;
+  /**
+   * Where run records are written and read (`record.ts`); null: none. Default: `records/runs`
+   * when `runsRoot` is the default, none otherwise (tests).
+   */
+  recordsRoot?: string | null;
+  /**
+   * Train a run that its record could serve, because its weights are needed (e.g. a pretraining
+   * whose targets will train); default false.
+   */
+  needWeights?: boolean;
 }
 
 /**
  * What happened to a generation in one call: trained from its start, resumed from a checkpoint,
- * found finished in the run's own folder, or copied from another run with the same key and inputs.
+ * found finished in the run's own folder, copied from another run with the same key and inputs,
+ * or read from the run's record (no weights: see `record.ts`).
  */
-export type GenerationFate = "trained" | "resumed" | "done" | "copied";
+export type GenerationFate = "trained" | "resumed" | "done" | "copied" | "recorded";
 
 /** What a finished (or stopped) run returns. */
 export interface EvolutionResult {
@@ -100,8 +125,16 @@ export async function runEvolution(
   const backend = await initBackend(undefined, show);
   checkSources(config, opts.train, opts.test);
   const paths = await runPaths(config, opts.runsRoot);
-  const inputs = await runInputs(config, opts.train, opts.test, opts.runsRoot);
+  await using _run = await lockRun(paths.id, opts.runsRoot, show); // one process per run (locks.ts)
+  const recordsRoot = opts.recordsRoot !== undefined
+    ? opts.recordsRoot
+    : opts.runsRoot === undefined
+    ? DEFAULT_RECORDS_ROOT
+    : null;
+  const inputs = await runInputs(config, opts.train, opts.test, opts.runsRoot, recordsRoot);
   const digest = inputsDigest(inputs);
+  const recorded = await fromRecord(config, paths, inputs, recordsRoot, opts.needWeights, show);
+  if (recorded) return recorded;
   await claimRunDir(paths, inputs, show);
   await writeJsonAtomic(paths.config, config);
   // Every progress line also goes to the run's train.log (appended: a resumed run continues it).
@@ -116,6 +149,7 @@ export async function runEvolution(
   const fates: GenerationFate[] = [];
   for (let t = 1; t <= config.generations; t++) {
     const gp = paths.gen(t);
+    await using _gen = await lockGeneration(config, t, opts.runsRoot, log); // one trainer per key
     let result = await readJsonIfExists<GenerationResult>(gp.result);
     if (result) fates.push("done");
     else {
@@ -140,11 +174,51 @@ export async function runEvolution(
     );
     metrics.generations.push(result);
     await writeJsonAtomic(paths.metrics, metrics);
+    if (recordsRoot) {
+      await writeRecord(recordsRoot, {
+        id: paths.id,
+        config,
+        inputs,
+        backend,
+        generations: metrics.generations,
+      });
+    }
     if (t < config.generations && config.ancestorOutputs === "stored") {
       ancestor = await ensureAncestorStore(config, gp, opts.train, log);
     }
   }
   return { id: paths.id, dir: paths.dir, metrics, complete: true, fates };
+}
+
+/**
+ * The run served from its record, when the record holds every generation for these inputs and the
+ * run's own folder does not (already) hold them, and no weights are needed.
+ */
+async function fromRecord(
+  config: CenConfig,
+  paths: RunPaths,
+  inputs: RunInputs,
+  recordsRoot: string | null,
+  needWeights: boolean | undefined,
+  log: (line: string) => void,
+): Promise<EvolutionResult | undefined> {
+  if (!recordsRoot || needWeights) return undefined;
+  const local = await readJsonIfExists<RunMetrics>(paths.metrics);
+  const localInputs = await readJsonIfExists<RunInputs>(join(paths.dir, "inputs.json"));
+  if (
+    local?.generations.length === config.generations &&
+    canonicalJson(localInputs ?? null) === canonicalJson(inputs)
+  ) return undefined; // finished here: the usual path reuses it
+  const record = await readRecord(recordsRoot, paths.id);
+  if (!recordServes(record, config, inputs)) return undefined;
+  log(`run ${paths.id}: finished in its record ${recordPath(recordsRoot, paths.id)}, not trained`);
+  return {
+    id: paths.id,
+    dir: paths.dir,
+    metrics: { id: paths.id, config, backend: record.backend, generations: record.generations },
+    complete: true,
+    fates: record.generations.map(() => "recorded"),
+  };
 }
 
 /**
@@ -266,7 +340,12 @@ export async function initialModel(
     from.dispose();
     log(`generation ${t}: starts from its ancestor's weights`);
   } else if (config.pretrained) {
-    const dir = await finalModelDir(config.pretrained, runsRoot);
+    const dir = await finalModelDir(config.pretrained, runsRoot).catch((e: Error) => {
+      throw new NotFoundError(
+        `${e.message}: its weights are needed to train generation ${t} (a run known only by its ` +
+          `record has none; train it first, e.g. deno task train with its profile)`,
+      );
+    });
     const from = await loadModel(dir);
     const n = copyBackbone(from, model);
     from.dispose();

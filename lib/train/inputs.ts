@@ -7,11 +7,13 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { canonicalJson, type CenConfig } from "../config.ts";
 import type { SampleSource } from "../data/types.ts";
+import { NotFoundError } from "../errors.ts";
 import { exists, readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
-import { finalModelDir, type RunPaths } from "./run.ts";
+import { DEFAULT_RECORDS_ROOT, readRecord } from "./record.ts";
+import { DEFAULT_RUNS_ROOT, type RunPaths } from "./run.ts";
 
 /**
  * Version of what training computes from a config and its inputs; bump it when a change to the
@@ -25,7 +27,11 @@ export interface RunInputs {
   /** {@link sourceFingerprint} of the training and test sources. */
   train: string;
   test: string;
-  /** SHA-256 (16 hex digits) of the pretrained model's weights, or null without pretraining. */
+  /**
+   * The pretraining run it starts from, as `<run id>:<digest of that run's inputs>` (a bare model
+   * folder: the SHA-256 of its weights), or null without pretraining. A pretraining run trained
+   * again on other images changes it; the same pretraining retrained on another machine does not.
+   */
   pretrained: string | null;
 }
 
@@ -39,18 +45,43 @@ export function sourceFingerprint(source: SampleSource): string {
     sha(canonicalJson({ name: source.name, size: source.imageSize, ages: [...source.ages] }));
 }
 
-/** The inputs of a run of `config` on `train` / `test` (reads the pretrained weights). */
+/**
+ * The identity of the pretraining `ref` (a run id or folder, or a bare model folder): its id and
+ * the digest of its recorded inputs, from its run folder or, without one, from its record.
+ */
+export async function pretrainedIdentity(
+  ref: string,
+  runsRoot = DEFAULT_RUNS_ROOT,
+  recordsRoot: string | null = DEFAULT_RECORDS_ROOT,
+): Promise<string> {
+  if (await exists(join(ref, "model.json"))) {
+    return `weights:${sha(await Deno.readFile(join(ref, "weights.bin")))}`;
+  }
+  const dir = (await exists(join(ref, "metrics.json"))) ? resolve(ref) : resolve(runsRoot, ref);
+  const id = basename(dir);
+  const local = await readJsonIfExists<RunInputs>(join(dir, "inputs.json"));
+  const recorded = local ? undefined : recordsRoot ? await readRecord(recordsRoot, id) : undefined;
+  const inputs = local ?? recorded?.inputs;
+  if (!inputs) {
+    throw new NotFoundError(
+      `pretrained run "${ref}" was not found (no ${join(dir, "inputs.json")}` +
+        (recordsRoot ? `, no record in ${recordsRoot}` : "") + "): train it first",
+    );
+  }
+  return `${id}:${inputsDigest(inputs)}`;
+}
+
+/** The inputs of a run of `config` on `train` / `test`. */
 export async function runInputs(
   config: CenConfig,
   train: SampleSource,
   test: SampleSource,
   runsRoot?: string,
+  recordsRoot?: string | null,
 ): Promise<RunInputs> {
-  let pretrained: string | null = null;
-  if (config.pretrained) {
-    const dir = await finalModelDir(config.pretrained, runsRoot);
-    pretrained = sha(await Deno.readFile(join(dir, "weights.bin")));
-  }
+  const pretrained = config.pretrained
+    ? await pretrainedIdentity(config.pretrained, runsRoot, recordsRoot)
+    : null;
   return {
     trainer: TRAINER_VERSION,
     train: sourceFingerprint(train),
