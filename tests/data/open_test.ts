@@ -198,3 +198,25 @@ Deno.test({
     }
   },
 });
+
+Deno.test("openDataset: the synthetic set is generated anew for another count, seed or size", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const generated = async (params: Record<string, number>, imageSize = 32) => {
+      const lines: string[] = [];
+      await openDataset({ dataset: "synthetic-target", params, augment: true }, {
+        imageSize,
+        cacheRoot: root,
+        log: (l) => lines.push(l),
+      });
+      return lines.some((l) => l.includes("generating synthetic-target"));
+    };
+    assertEquals(await generated({ count: 40, seed: 1 }), true);
+    assertEquals(await generated({ count: 40, seed: 1 }), false, "the same set is reused");
+    assertEquals(await generated({ count: 40, seed: 2 }), true, "another seed");
+    assertEquals(await generated({ count: 50, seed: 1 }), true, "another count");
+    assertEquals(await generated({ count: 40, seed: 1 }, 48), true, "another size");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
