@@ -17,6 +17,8 @@ const TASKS: { task: string; script: string; before?: string[] }[] = [
   { task: "baseline", script: "tools/baseline.ts" },
   { task: "main", script: "tools/main.ts" },
   { task: "bench", script: "bench/main.ts" },
+  { task: "evaluate", script: "tools/evaluate.ts" },
+  { task: "ship", script: "tools/ship.ts" },
 ];
 
 for (const { task, script, before } of TASKS) {
