@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertMatch } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertMatch } from "@std/assert";
 import { join } from "node:path";
 import sharp from "sharp";
 import { initBackend } from "../lib/backend.ts";
@@ -9,7 +9,15 @@ import {
   TEMPLATE,
   UTKFACE_CHIP_TEMPLATE,
 } from "../lib/data/align.ts";
-import { listImages, loadAgeModel, predictFiles, rowsToCsv } from "../lib/inference.ts";
+import { AAF_CROP } from "../lib/data/crops.ts";
+import {
+  listImages,
+  loadAgeModel,
+  predictFiles,
+  rowsToCsv,
+  sourceCounts,
+  wholeImageRect,
+} from "../lib/inference.ts";
 import { saveModel } from "../lib/model/io.ts";
 import { createCenModel } from "../lib/model/resnet.ts";
 import { LIMIT } from "./helpers/deadline.ts";
@@ -62,11 +70,12 @@ Deno.test("CSV: header, one row per face, top ages as age:p pairs, quoted paths"
       ageReg: 29.9,
       top: [{ age: 31, p: 0.2 }, { age: 30, p: 0.1 }],
       face: 0,
+      source: "detected-padded",
     },
   ]);
   assertEquals(
     csv,
-    'file,age,age_ldl,age_reg,top_ages\n"x,y.jpg",30.46,31.00,29.90,31:0.200 30:0.100\n',
+    'file,age,age_ldl,age_reg,top_ages,face\n"x,y.jpg",30.46,31.00,29.90,31:0.200 30:0.100,detected-padded\n',
   );
 });
 
@@ -96,19 +105,91 @@ Deno.test("chips without detection: every readable image predicted, broken ones 
   ]]);
 });
 
-Deno.test("raw photo with several faces: one row per face, left to right; no face is reported", async () => {
-  const { modelDir, images } = await fixture();
+Deno.test("raw photo with several faces: one row per face, left to right; a large photo with no face is reported", async () => {
+  const { dir, modelDir } = await fixture();
   const m = await loadAgeModel(modelDir);
   const detector = await loadFaceDetector();
   const photo = join(faceApiDir(), "demo", "sample1.jpg");
-  const { rows, skipped } = await predictFiles([photo, join(images, "a.png")], m, {
-    align: "detect",
-    detector,
-  });
+  const blank = join(dir, "blank.png");
+  const grey = new Uint8Array(600 * 600 * 3).fill(128);
+  await sharp(grey, { raw: { width: 600, height: 600, channels: 3 } }).png().toFile(blank);
+  const { rows, skipped } = await predictFiles([photo, blank], m, { align: "detect", detector });
   detector.dispose();
   assert(rows.length >= 2, `found ${rows.length} faces`);
   assertEquals(rows.map((r) => r.face), rows.map((_, i) => i));
-  assertEquals(skipped.map((s) => s.reason), ["no-face"]);
+  assert(rows.every((r) => r.source === "detected"));
+  assertEquals(skipped.map((s) => [s.path, s.reason]), [[blank, "no-face"]]);
+});
+
+/**
+ * Small images of one face (from face-api's sample1.jpg, the face whose box is 838, 421,
+ * 186×228) that the detector does not find as they are: cut to the box (found once framed), and
+ * cut tighter still (never found): the latter as a square and at AAF's aspect.
+ */
+async function tightFaces(dir: string): Promise<Record<string, string>> {
+  const photo = join(faceApiDir(), "demo", "sample1.jpg");
+  const cuts: Record<string, { shrink: number; width: number; height: number }> = {
+    box: { shrink: 0, width: 96, height: 96 },
+    tighter: { shrink: 0.2, width: 96, height: 96 },
+    "tighter-aaf": { shrink: 0.2, width: 96, height: 122 },
+  };
+  const out: Record<string, string> = {};
+  for (const [name, c] of Object.entries(cuts)) {
+    out[name] = join(dir, `${name}.png`);
+    await sharp(photo)
+      .extract({
+        left: Math.round(838 + c.shrink * 186),
+        top: Math.round(421 + c.shrink * 228),
+        width: Math.round(186 * (1 - 2 * c.shrink)),
+        height: Math.round(228 * (1 - 2 * c.shrink)),
+      })
+      .resize(c.width, c.height, { fit: "fill" })
+      .png()
+      .toFile(out[name]);
+  }
+  return out;
+}
+
+Deno.test("a small image of one face always gets an age: framed and retried, else used whole; the CSV names the path", async () => {
+  const { dir, modelDir, images } = await fixture();
+  const m = await loadAgeModel(modelDir);
+  const detector = await loadFaceDetector();
+  const faces = await tightFaces(dir);
+  const files = [faces.box, faces.tighter, faces["tighter-aaf"], join(images, "a.png")];
+  const { rows, skipped } = await predictFiles(files, m, { align: "detect", detector });
+  detector.dispose();
+  assertEquals(skipped, []);
+  assertEquals(rows.map((r) => [r.file, r.source, r.face]), [
+    [faces.box, "detected-padded", 0],
+    [faces.tighter, "whole-image", -1],
+    [faces["tighter-aaf"], "aaf-crop", -1],
+    [join(images, "a.png"), "whole-image", -1],
+  ]);
+  assert(rows.every((r) => Number.isFinite(r.age)));
+  assertEquals(sourceCounts(rows), "detected-padded 1, whole-image 2, aaf-crop 1");
+  const csv = rowsToCsv(rows).trim().split("\n");
+  assertEquals(csv.map((l) => l.split(",").pop()), [
+    "face",
+    "detected-padded",
+    "whole-image",
+    "aaf-crop",
+    "whole-image",
+  ]);
+});
+
+Deno.test("wholeImageRect: AAF's aspect gets AAF's crop onto the model's template, others the centre square", () => {
+  const aaf = wholeImageRect(192, 245, UTKFACE_CHIP_TEMPLATE);
+  assertEquals(aaf.source, "aaf-crop");
+  for (const k of ["x", "y", "width", "height"] as const) {
+    assertAlmostEquals(aaf.rect[k], AAF_CROP[k], 5e-5, k);
+  }
+  // The default template is wider than UTKFace's chips: a larger square, still on the face.
+  const wide = wholeImageRect(309, 394, TEMPLATE).rect;
+  assert(wide.width > AAF_CROP.width && wide.x < AAF_CROP.x, JSON.stringify(wide));
+  assertEquals(wholeImageRect(100, 50, TEMPLATE), {
+    rect: { x: 0.25, y: 0, width: 0.5, height: 1 },
+    source: "whole-image",
+  });
 });
 
 Deno.test("deno task predict writes the CSV and reports skipped files", async () => {
@@ -134,7 +215,7 @@ Deno.test("deno task predict writes the CSV and reports skipped files", async ()
   const err = new TextDecoder().decode(r.stderr);
   assertEquals(r.code, 0, err);
   const csv = await Deno.readTextFile(out);
-  assertEquals(csv.split("\n")[0], "file,age,age_ldl,age_reg,top_ages");
+  assertEquals(csv.split("\n")[0], "file,age,age_ldl,age_reg,top_ages,face");
   assertEquals(csv.trim().split("\n").length, 4);
   assertMatch(err, /skipped .*broken\.jpg: corrupt-image/);
   const bad = await new Deno.Command(Deno.execPath(), {
@@ -153,6 +234,6 @@ Deno.test("auto: a small square image is a chip used whole, a large photo is sea
     align: "auto",
   });
   assertEquals(skipped, []);
-  assertEquals(rows[0].face, -1, "the chip is used whole");
+  assertEquals([rows[0].face, rows[0].source], [-1, "chip"], "the chip is used whole");
   assert(rows.slice(1).length >= 2 && rows.slice(1).every((r) => r.file === photo && r.face >= 0));
 });

@@ -1,12 +1,14 @@
 /**
  * `deno task predict <image|folder> [--run <id|dir>] [--out <file.csv>] [--align auto|detect|none]`
  *
- * Writes a CSV (stdout without `--out`) with the header `file,age,age_ldl,age_reg,top_ages`: one
- * row per face (a photo with several faces gets several rows, left to right). Faces are detected
- * and aligned in raw photos; with `--align auto` (default) a small square image (≤ 256 px) is taken
- * as a pre-aligned chip and used whole, as the pre-aligned datasets are in training. Files that cannot be read or show no face are reported on
- * stderr. The model is the one `--run` names, else the exported one in `results/model/`, else the
- * model that ships in `model/`.
+ * Writes a CSV (stdout without `--out`) with the header `file,age,age_ldl,age_reg,top_ages,face`:
+ * one row per face (a photo with several faces gets several rows, left to right). Faces are
+ * detected and aligned in raw photos; with `--align auto` (default) a small square image (≤ 256 px)
+ * is taken as a pre-aligned chip and used whole, as the pre-aligned datasets are in training. A
+ * small image with no face found, even framed or upscaled, is used whole; `face` says which path
+ * each row took (lib/inference.ts: FaceSource). Files that cannot be read, and large photos with no
+ * face, are reported on stderr. The model is the one `--run` names, else the exported one in
+ * `results/model/`, else the model that ships in `model/`.
  */
 import { type CommandSpec, runCli } from "../lib/cli.ts";
 import { initBackend } from "../lib/backend.ts";
@@ -18,6 +20,7 @@ import {
   loadAgeModel,
   predictFiles,
   rowsToCsv,
+  sourceCounts,
 } from "../lib/inference.ts";
 import {
   DEFAULT_EXPORT_DIR,
@@ -95,7 +98,8 @@ if (import.meta.main) {
       console.error(`skipped ${s.path}: ${s.reason}${s.detail ? ` (${s.detail})` : ""}`);
     }
     console.error(
-      `${files.length} files: ${rows.length} faces predicted, ${skipped.length} files skipped`,
+      `${files.length} files: ${rows.length} faces predicted (${sourceCounts(rows)}), ` +
+        `${skipped.length} files skipped`,
     );
     const csv = rowsToCsv(rows);
     if (options.out) await writeTextAtomic(options.out, csv);
