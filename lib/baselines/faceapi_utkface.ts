@@ -17,10 +17,10 @@
  * @module
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { hashJson } from "../config.ts";
 import { faceApiDir } from "../data/align.ts";
 import { readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
+import { BASELINES_DIR } from "../paths.ts";
 import { decodeImage } from "../data/decode.ts";
 import { defaultUtkfaceSplitPath, readSplitFile } from "../data/split.ts";
 import { DataError } from "../errors.ts";
@@ -123,12 +123,7 @@ export interface SavedFaceApiScores {
 
 /** Where the scores of face-api on the default split are kept (`results/baselines/`). */
 export function faceApiScoresPath(crop: FaceApiCrop = "landmarks", size = 0): string {
-  return fileURLToPath(
-    new URL(
-      `../../results/baselines/faceapi-age-${crop}-${size || "native"}.json`,
-      import.meta.url,
-    ),
-  );
+  return join(BASELINES_DIR, `faceapi-age-${crop}-${size || "native"}.json`);
 }
 
 /**

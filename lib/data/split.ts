@@ -13,10 +13,10 @@
  *
  * @module
  */
-import { basename, dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename } from "node:path";
 import { DataError } from "../errors.ts";
 import { writeTextAtomic } from "../fsutil.ts";
+import { repoPath } from "../paths.ts";
 import { createRng, mixSeed } from "../rng.ts";
 
 /** The rule written into split files made by {@link makeDecadeSplit}. */
@@ -38,8 +38,7 @@ export interface SplitFile {
 
 /** The committed split of UTKFace part 1 (`data/splits/utkface-part1.json` in this checkout). */
 export function defaultUtkfaceSplitPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return resolve(here, "..", "..", "data", "splits", "utkface-part1.json");
+  return repoPath("data", "splits", "utkface-part1.json");
 }
 
 /**

@@ -14,7 +14,7 @@
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../paths.ts";
 import { injectParameters, readNotebook, writeNotebook } from "./ipynb.ts";
 
 /** Statistics the executor writes (see tools/execute_notebook.py). */
@@ -67,9 +67,9 @@ export interface ExecuteResult {
   stderr?: string;
 }
 
-/** Absolute path of the repository root. */
+/** Absolute path of the repository root ({@link REPO_ROOT}). */
 export function projectRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+  return REPO_ROOT;
 }
 
 /** Environment additions that make Jupyter find the project's kernelspec and template. */

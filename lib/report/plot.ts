@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { nodeModulesPath } from "../paths.ts";
 import { display, inJupyter } from "./display.ts";
 
 /** A plotly.js figure. */
@@ -37,10 +38,7 @@ export interface PlotOptions {
   id?: string;
 }
 
-const BUNDLE_URL = new URL(
-  "../../node_modules/plotly.js-dist-min/plotly.min.js",
-  import.meta.url,
-);
+const BUNDLE_PATH = nodeModulesPath("plotly.js-dist-min", "plotly.min.js");
 
 // Per kernel session (= per report page): whether a shown plot has carried the bundle yet.
 let bundleShown = false;
@@ -48,10 +46,10 @@ let bundleText: Promise<string> | undefined;
 
 /** plotly.js's minified source (read once per process). */
 export function plotlyBundle(): Promise<string> {
-  bundleText ??= Deno.readTextFile(BUNDLE_URL).catch((e) => {
+  bundleText ??= Deno.readTextFile(BUNDLE_PATH).catch((e) => {
     bundleText = undefined;
     throw new Error(
-      `plotly.js bundle not found at ${BUNDLE_URL.pathname} (run npm ci): ${(e as Error).message}`,
+      `plotly.js bundle not found at ${BUNDLE_PATH} (run npm ci): ${(e as Error).message}`,
     );
   });
   return bundleText;

@@ -19,9 +19,9 @@
  * @module
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ConfigError } from "../errors.ts";
 import { readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
+import { SUMMARY_DIR } from "../paths.ts";
 
 /** What a notebook publishes to the report index. */
 export interface NotebookSummary {
@@ -34,7 +34,7 @@ export interface NotebookSummary {
 }
 
 /** Default folder of summaries: `<repo>/results/summary`. */
-export const SUMMARY_DIR = fileURLToPath(new URL("../../results/summary/", import.meta.url));
+export { SUMMARY_DIR };
 
 /** The folder summaries go to: `CEN_SUMMARY_DIR` (set by the report per profile) or {@link SUMMARY_DIR}. */
 export function summaryDir(): string {

@@ -7,15 +7,14 @@
  * @module
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { canonicalJson, type CenConfig } from "../config.ts";
 import { readJsonIfExists, writeTextAtomic } from "../fsutil.ts";
+import { RECORDS_DIR } from "../paths.ts";
 import type { RunInputs } from "./inputs.ts";
 import type { GenerationResult } from "./run.ts";
 
 /** `records/runs` of this checkout; `CEN_RECORDS_DIR` overrides it. */
-export const DEFAULT_RECORDS_ROOT: string = Deno.env.get("CEN_RECORDS_DIR") ??
-  fileURLToPath(new URL("../../records/runs", import.meta.url));
+export const DEFAULT_RECORDS_ROOT: string = RECORDS_DIR;
 
 /** What a run's record holds. */
 export interface RunRecord {

@@ -6,28 +6,25 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type CenConfig, configHash, hashJson } from "../config.ts";
 import { exists, readJsonIfExists } from "../fsutil.ts";
 import type { AgeMetrics } from "../metrics.ts";
+import { EXPORT_DIR, RUNS_DIR, SHIPPED_MODEL_DIR } from "../paths.ts";
 
 /**
  * Default root of all runs: `results/runs` of this checkout (whatever the working directory, so
  * notebooks, which run in `notebooks/`, share it with the command line); `CEN_RUNS_DIR` overrides.
  */
-export const DEFAULT_RUNS_ROOT: string = Deno.env.get("CEN_RUNS_DIR") ??
-  fileURLToPath(new URL("../../results/runs", import.meta.url));
+export const DEFAULT_RUNS_ROOT: string = RUNS_DIR;
 
 /** Where `deno task export` puts the chosen model and `deno task predict` looks for it. */
-export const DEFAULT_EXPORT_DIR: string = fileURLToPath(
-  new URL("../../results/model", import.meta.url),
-);
+export const DEFAULT_EXPORT_DIR: string = EXPORT_DIR;
 
 /**
  * The model that ships in the repository (`model/`: weights, config and model card), used by
  * `deno task predict` when no model was exported or named.
  */
-export const SHIPPED_MODEL_DIR: string = fileURLToPath(new URL("../../model", import.meta.url));
+export { SHIPPED_MODEL_DIR };
 
 /**
  * The model to use when none is named: the one exported to {@link DEFAULT_EXPORT_DIR}, else the
