@@ -9,6 +9,9 @@ DENO="${DENO:-node_modules/.bin/deno}"
 log=$(mktemp)
 CEN_SKIP_LOG=$(mktemp)
 export CEN_SKIP_LOG
+# Runs the tests make write their records to a scratch folder, never into the committed records/.
+CEN_RECORDS_DIR="${CEN_RECORDS_DIR:-$(mktemp -d)}"
+export CEN_RECORDS_DIR
 NO_COLOR=1 "$DENO" test -A "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$log" | tail -n 1)

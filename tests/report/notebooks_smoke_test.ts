@@ -31,7 +31,7 @@ Deno.test({
         new Deno.Command(Deno.execPath(), {
           args,
           cwd: root,
-          env: { CEN_RUNS_DIR: runs },
+          env: { CEN_RUNS_DIR: runs, CEN_RECORDS_DIR: `${runs}/_records` },
           stdout: "piped",
           stderr: "piped",
           signal,

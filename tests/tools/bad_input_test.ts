@@ -78,7 +78,7 @@ for (const { task, args, message } of CASES) {
   Deno.test(`${task} ${args.join(" ").replace(scratch, "<tmp>")}: one line, exit 2`, async () => {
     const r = await runTool(`tools/${task}.ts`, args, {
       timeoutMs: 60_000,
-      env: { CEN_RUNS_DIR: runs },
+      env: { CEN_RUNS_DIR: runs, CEN_RECORDS_DIR: `${runs}/_records` },
     });
     assertOneLine(r, message);
     assertEquals(r.stdout, "", "nothing on stdout (no CSV, no plan)");
