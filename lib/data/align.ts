@@ -267,9 +267,12 @@ export interface FaceDetector {
   dispose(): void;
 }
 
+/** The detector's default minimum confidence (face-api's; `deno task predict` and the web page). */
+export const DEFAULT_MIN_CONFIDENCE = 0.5;
+
 /** Options of {@link loadFaceDetector}. */
 export interface DetectorOptions {
-  /** Minimum detection confidence (default 0.5, face-api's). */
+  /** Minimum detection confidence (default {@link DEFAULT_MIN_CONFIDENCE}, face-api's). */
   minConfidence?: number;
   /** face-api's package folder (default: the one in node_modules). */
   packageDir?: string;
@@ -404,6 +407,119 @@ export async function loadNet(net: Any, packageDir: string, name: string): Promi
   net.loadFromWeightMap(tf.io.decodeWeights(bytes.buffer, specs));
 }
 
+/**
+ * face-api's two networks and the modules they run on: what {@link detectFacesWith} needs, in Deno
+ * ({@link loadFaceDetector}) or in a browser (`web/app.ts`, with face-api's ESM build).
+ */
+export interface FaceNets {
+  /** face-api's module (its `Rect` and `extractFaceTensors`). */
+  api: Any;
+  /** The tfjs-core module face-api runs on. */
+  tf: Any;
+  /** SSD-MobileNetV1 (boxes) and the 68-landmark net, weights loaded. */
+  ssd: Any;
+  marks: Any;
+  /** face-api's `SsdMobilenetv1Options` (minimum confidence). */
+  ssdOptions: Any;
+}
+
+/** A decoded RGB image: `width × height × 3` bytes, row-major. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * Scales an RGB image by `k` < 1 for the box detector (sharp in Deno; the page brings its own
+ * resampler).
+ */
+export type Downscale = (
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  k: number,
+) => Promise<RgbImage>;
+
+/**
+ * Every face in an RGB image, best first (score × box area): boxes from SSD (on a copy scaled to
+ * `maxSide` when the image is larger), 68 landmarks from the full-resolution image, and the five
+ * points. The one detection path of `deno task predict` and of the web page.
+ */
+export async function detectFacesWith(
+  nets: FaceNets,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  options: DetectOptions & { downscale?: Downscale } = {},
+): Promise<DetectedFace[]> {
+  const { api, tf, ssd, marks, ssdOptions } = nets;
+  if (rgb.length !== width * height * 3) {
+    throw new DataError(`image has ${rgb.length} bytes, want ${width}×${height}×3`);
+  }
+  const k = Math.min(1, (options.maxSide ?? Infinity) / Math.max(width, height));
+  const input = tf.tensor3d(rgb, [height, width, 3], "int32");
+  try {
+    let boxes: { x: number; y: number; width: number; height: number }[];
+    let scores: number[];
+    if (k < 1) {
+      const small = await (options.downscale ?? downscale)(rgb, width, height, k);
+      const t = tf.tensor3d(small.data, [small.height, small.width, 3], "int32");
+      let dets: Any[];
+      try {
+        dets = await ssd.locateFaces(t, ssdOptions);
+      } finally {
+        t.dispose();
+      }
+      const sx = width / small.width, sy = height / small.height;
+      boxes = dets.map((d) => ({
+        x: d.box.x * sx,
+        y: d.box.y * sy,
+        width: d.box.width * sx,
+        height: d.box.height * sy,
+      }));
+      scores = dets.map((d) => d.score);
+    } else {
+      const dets: Any[] = await ssd.locateFaces(input, ssdOptions);
+      boxes = dets.map((d) => ({
+        x: d.box.x,
+        y: d.box.y,
+        width: d.box.width,
+        height: d.box.height,
+      }));
+      scores = dets.map((d) => d.score);
+    }
+    if (boxes.length === 0) return [];
+    const rects = boxes.map((b) => new api.Rect(b.x, b.y, b.width, b.height));
+    const crops = await api.extractFaceTensors(input, rects);
+    const faces: DetectedFace[] = [];
+    try {
+      for (let i = 0; i < boxes.length; i++) {
+        const lm = await marks.detectLandmarks(crops[i]);
+        const box = boxes[i];
+        // Crops are cut at integer pixels: shift by the rounded corner, as face-api does.
+        const shifted = lm.shiftBy(
+          Math.max(0, Math.floor(box.x)),
+          Math.max(0, Math.floor(box.y)),
+        );
+        const pts: Point[] = shifted.positions.map((p: Point) => ({ x: p.x, y: p.y }));
+        faces.push({
+          score: scores[i],
+          box,
+          landmarks: pts,
+          five: fivePointsFrom68(pts),
+        });
+      }
+    } finally {
+      for (const c of crops) c.dispose();
+    }
+    const rank = (f: DetectedFace) => f.score * f.box.width * f.box.height;
+    return faces.sort((a, b) => rank(b) - rank(a));
+  } finally {
+    input.dispose();
+  }
+}
+
 /** Loads SSD-MobileNetV1 and the 68-landmark net from face-api's package (weights on disk). */
 export async function loadFaceDetector(options: DetectorOptions = {}): Promise<FaceDetector> {
   const dir = options.packageDir ?? faceApiDir();
@@ -413,73 +529,13 @@ export async function loadFaceDetector(options: DetectorOptions = {}): Promise<F
   const marks = new api.FaceLandmark68Net();
   await loadNet(ssd, dir, "ssd_mobilenetv1_model");
   await loadNet(marks, dir, "face_landmark_68_model");
-  const opts = new api.SsdMobilenetv1Options({ minConfidence: options.minConfidence ?? 0.5 });
+  const ssdOptions = new api.SsdMobilenetv1Options({
+    minConfidence: options.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
+  });
+  const nets: FaceNets = { api, tf, ssd, marks, ssdOptions };
   return {
-    async detect(rgb, width, height, detectOptions = {}) {
-      if (rgb.length !== width * height * 3) {
-        throw new DataError(`image has ${rgb.length} bytes, want ${width}×${height}×3`);
-      }
-      const k = Math.min(1, (detectOptions.maxSide ?? Infinity) / Math.max(width, height));
-      const input = tf.tensor3d(rgb, [height, width, 3], "int32");
-      try {
-        let boxes: { x: number; y: number; width: number; height: number }[];
-        let scores: number[];
-        if (k < 1) {
-          const small = await downscale(rgb, width, height, k);
-          const t = tf.tensor3d(small.data, [small.height, small.width, 3], "int32");
-          let dets: Any[];
-          try {
-            dets = await ssd.locateFaces(t, opts);
-          } finally {
-            t.dispose();
-          }
-          const sx = width / small.width, sy = height / small.height;
-          boxes = dets.map((d) => ({
-            x: d.box.x * sx,
-            y: d.box.y * sy,
-            width: d.box.width * sx,
-            height: d.box.height * sy,
-          }));
-          scores = dets.map((d) => d.score);
-        } else {
-          const dets: Any[] = await ssd.locateFaces(input, opts);
-          boxes = dets.map((d) => ({
-            x: d.box.x,
-            y: d.box.y,
-            width: d.box.width,
-            height: d.box.height,
-          }));
-          scores = dets.map((d) => d.score);
-        }
-        if (boxes.length === 0) return [];
-        const rects = boxes.map((b) => new api.Rect(b.x, b.y, b.width, b.height));
-        const crops = await api.extractFaceTensors(input, rects);
-        const faces: DetectedFace[] = [];
-        try {
-          for (let i = 0; i < boxes.length; i++) {
-            const lm = await marks.detectLandmarks(crops[i]);
-            const box = boxes[i];
-            // Crops are cut at integer pixels: shift by the rounded corner, as face-api does.
-            const shifted = lm.shiftBy(
-              Math.max(0, Math.floor(box.x)),
-              Math.max(0, Math.floor(box.y)),
-            );
-            const pts: Point[] = shifted.positions.map((p: Point) => ({ x: p.x, y: p.y }));
-            faces.push({
-              score: scores[i],
-              box,
-              landmarks: pts,
-              five: fivePointsFrom68(pts),
-            });
-          }
-        } finally {
-          for (const c of crops) c.dispose();
-        }
-        const rank = (f: DetectedFace) => f.score * f.box.width * f.box.height;
-        return faces.sort((a, b) => rank(b) - rank(a));
-      } finally {
-        input.dispose();
-      }
+    detect(rgb, width, height, detectOptions = {}) {
+      return detectFacesWith(nets, rgb, width, height, detectOptions);
     },
     dispose() {
       ssd.dispose();
@@ -548,7 +604,7 @@ async function downscale(
   width: number,
   height: number,
   k: number,
-): Promise<{ data: Uint8Array; width: number; height: number }> {
+): Promise<RgbImage> {
   const { default: sharp } = await import("sharp");
   const w = Math.max(1, Math.round(width * k)), h = Math.max(1, Math.round(height * k));
   const buf = await sharp(rgb, { raw: { width, height, channels: 3 } })

@@ -7,6 +7,8 @@
  *
  * API:
  * - `findChromium()`: path of a chromium binary (`CEN_CHROMIUM` overrides), or undefined.
+ * - `launchChromium(bin?)`: a headless chromium and its DevTools connection (for tests that drive
+ *   a page, e.g. tests/web/page_test.ts); close it when done.
  * - `checkPages(paths, opts?)`: `PageCheck[]`, one per page, in order.
  * - `formatCheck(check)`: one line per page for a terminal.
  *
@@ -67,15 +69,18 @@ export async function findChromium(): Promise<string | undefined> {
   return undefined;
 }
 
-type Json = Record<string, unknown>;
-interface CdpEvent {
+/** A DevTools-protocol message's parameters or result. */
+export type Json = Record<string, unknown>;
+
+/** A DevTools-protocol event (with its session, for events of an attached page). */
+export interface CdpEvent {
   method: string;
   params: Json;
   sessionId?: string;
 }
 
 /** A minimal DevTools-protocol connection: request/response by id, events to listeners. */
-interface Cdp {
+export interface Cdp {
   send(method: string, params?: Json, sessionId?: string): Promise<Json>;
   listen(fn: (e: CdpEvent) => void): () => void;
   close(): void;
@@ -225,27 +230,32 @@ async function checkOne(cdp: Cdp, path: string, timeoutMs: number): Promise<Page
   };
 }
 
-/** Loads each page in one headless chromium and checks it (see the module doc). */
-export async function checkPages(
-  paths: readonly string[],
-  opts: CheckOptions = {},
-): Promise<PageCheck[]> {
-  const chromium = opts.chromium ?? await findChromium();
-  if (!chromium) throw new Error("chromium not found (run: bash tools/setup-system.sh)");
+/** A headless chromium started by {@link launchChromium}, driven over the DevTools protocol. */
+export interface Chromium {
+  cdp: Cdp;
+  /** Closes the browser (killed if it does not exit) and removes its profile folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a headless chromium (`CHROMIUM_FLAGS`, a fresh profile) and connects to it; the caller
+ * closes it. Throws when chromium is absent or does not open DevTools within `limitMs`.
+ */
+export async function launchChromium(
+  chromium?: string,
+  limitMs = 30_000,
+): Promise<Chromium> {
+  const bin = chromium ?? await findChromium();
+  if (!bin) throw new Error("chromium not found (run: bash tools/setup-system.sh)");
   const dir = await Deno.makeTempDir({ prefix: "cen-chromium-" });
-  const child = new Deno.Command(chromium, {
+  const child = new Deno.Command(bin, {
     args: [...CHROMIUM_FLAGS, `--user-data-dir=${dir}`, "--remote-debugging-port=0", "about:blank"],
     stdin: "null",
     stdout: "null",
     stderr: "null",
   }).spawn();
   let cdp: Cdp | undefined;
-  try {
-    cdp = await connect(await devtoolsUrl(dir, child, 30_000));
-    const out: PageCheck[] = [];
-    for (const p of paths) out.push(await checkOne(cdp, p, opts.timeoutMs ?? 30_000));
-    return out;
-  } finally {
+  const close = async () => {
     if (cdp) {
       await Promise.race([cdp.send("Browser.close").catch(() => {}), sleep(2000)]);
       cdp.close();
@@ -258,6 +268,28 @@ export async function checkPages(
       await child.status;
     }
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  try {
+    cdp = await connect(await devtoolsUrl(dir, child, limitMs));
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { cdp, close };
+}
+
+/** Loads each page in one headless chromium and checks it (see the module doc). */
+export async function checkPages(
+  paths: readonly string[],
+  opts: CheckOptions = {},
+): Promise<PageCheck[]> {
+  const browser = await launchChromium(opts.chromium);
+  try {
+    const out: PageCheck[] = [];
+    for (const p of paths) out.push(await checkOne(browser.cdp, p, opts.timeoutMs ?? 30_000));
+    return out;
+  } finally {
+    await browser.close();
   }
 }
 
