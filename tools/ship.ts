@@ -11,10 +11,10 @@ import { type CommandSpec, runCli } from "../lib/cli.ts";
 import { initBackend } from "../lib/backend.ts";
 import type { CenConfig } from "../lib/config.ts";
 import { NotFoundError } from "../lib/errors.ts";
-import { evaluateModel } from "../lib/evaluate.ts";
+import { evaluateModel, type TargetEvaluation } from "../lib/evaluate.ts";
 import { datasetFor } from "../lib/experiment.ts";
 import { readJsonIfExists, writeJsonAtomic, writeTextAtomic } from "../lib/fsutil.ts";
-import { exportModel } from "../lib/model/export.ts";
+import { exportModel, quantizeFloat16 } from "../lib/model/export.ts";
 import { modelCard, type ModelCardInfo } from "../lib/report/model_card.ts";
 import {
   DEFAULT_RUNS_ROOT,
@@ -62,10 +62,30 @@ if (import.meta.main) {
     await initBackend(undefined, log);
     await exportModel(from, to);
     log(`ship: exported ${from} → ${to}`);
-    const evaluations = [];
+    let evaluations: TargetEvaluation[] = [];
     for (const d of ["utkface", "aaf"]) {
       evaluations.push(await evaluateModel(to, d, { faceApi: !options["no-face-api"], log }));
     }
+    // float16 weights when they move no target's MAE by 0.05 years or more
+    const half = await Deno.makeTempDir();
+    await exportModel(from, half);
+    await quantizeFloat16(half);
+    const halfScores: TargetEvaluation[] = [];
+    for (const e of evaluations) halfScores.push(await evaluateModel(half, e.dataset, { log }));
+    const moved = Math.max(
+      ...halfScores.map((h, i) => Math.abs(h.model.mae - evaluations[i].model.mae)),
+    );
+    const quantization: ModelCardInfo["quantization"] = {
+      float16: moved < 0.05,
+      maeFloat32: Object.fromEntries(evaluations.map((e) => [e.dataset, e.model.mae])),
+      maeFloat16: Object.fromEntries(halfScores.map((h) => [h.dataset, h.model.mae])),
+    };
+    if (quantization.float16) {
+      await quantizeFloat16(to);
+      evaluations = evaluations.map((e, i) => ({ ...e, model: halfScores[i].model }));
+      log(`ship: float16 weights (MAE moved by at most ${moved.toFixed(3)})`);
+    } else log(`ship: float32 weights kept (float16 moved an MAE by ${moved.toFixed(3)})`);
+    await Deno.remove(half, { recursive: true });
     const own = await datasetFor(run.config, { log });
     let pretrain: ModelCardInfo["pretrain"];
     if (run.config.pretrained) {
@@ -85,6 +105,7 @@ if (import.meta.main) {
       pretrain,
       trainImages: own.train.length,
       evaluations,
+      quantization,
       weightBytes: (await Deno.stat(join(to, "weights.bin"))).size,
       date: new Date().toISOString().slice(0, 10),
     };

@@ -25,6 +25,12 @@ export interface ModelCardInfo {
   /** Training images of the fine-tuning run. */
   trainImages: number;
   evaluations: TargetEvaluation[];
+  /** Whether the weights ship as float16, and each target's MAE with float32 and float16 weights. */
+  quantization: {
+    float16: boolean;
+    maeFloat32: Record<string, number>;
+    maeFloat16: Record<string, number>;
+  };
   /** Size of `weights.bin` in bytes. */
   weightBytes: number;
   date: string;
@@ -65,6 +71,36 @@ export function goalLines(evaluations: readonly TargetEvaluation[]): string[] {
   return out;
 }
 
+/** What the datasets of the shipped model's runs are, in words. */
+const DATA_WORDS: Record<string, string> = {
+  "real-pretrain":
+    "real faces (UTKFace's chips outside part 1 and AAF's official train list; no test image of either target)",
+  "utkface+aaf":
+    "both targets' training sets (UTKFace part 1's committed train split and AAF's train list)",
+};
+
+function describeData(dataset: string): string {
+  return DATA_WORDS[dataset] ?? `\`${dataset}\``;
+}
+
+function schedule(c: CenConfig): string {
+  const o = c.optim;
+  return `${o.epochs} epochs of SGD at lr ${o.lr} (÷${
+    1 / o.lrGamma
+  } every ${o.lrStepEpochs} epochs), ` +
+    `momentum ${o.momentum}, weight decay ${o.weightDecay}, batch ${o.batchSize}, seed ${c.seed}`;
+}
+
+/** Which weights ship, and why (the 0.05-year rule). */
+export function quantizationLine(q: ModelCardInfo["quantization"]): string {
+  const pairs = Object.keys(q.maeFloat32).map((d) =>
+    `${d} ${f(q.maeFloat32[d])} → ${f(q.maeFloat16[d])}`
+  ).join(", ");
+  return q.float16
+    ? `float16 (tfjs weight quantization), since it moves no MAE by 0.05 years or more (float32 → float16: ${pairs}); scores below are the float16 model's`
+    : `float32, since float16 would move an MAE by 0.05 years or more (${pairs})`;
+}
+
 /** The card as Markdown. */
 export function modelCard(info: ModelCardInfo): string {
   const c = info.config;
@@ -98,24 +134,22 @@ export function modelCard(info: ModelCardInfo): string {
     "  that framing (the `crop` template in `model.json`) and uses small square chips whole.",
     `- Files: \`model.json\` + \`weights.bin\` (tfjs layers format, ${
       (info.weightBytes / 1e6).toFixed(2)
-    } MB of float32 weights, not quantized: under the 10 MB limit as it is), \`source.json\``,
-    "  (the run's config and inputs), `card.json` (every number below).",
+    } MB), \`source.json\` (the run's config and inputs), \`card.json\` (every number below).`,
+    `- Weights: ${quantizationLine(info.quantization)}.`,
     "",
     "## Data and protocol",
     "",
     ...(p
       ? [
-        `- Pretraining (Eq. 14), run \`${p.run}\`: ${p.trainImages} real faces (${p.config.data.dataset}:`,
-        "  UTKFace's chips outside part 1, and AAF's official train list; no test image of either",
-        `  target), ${p.heldOut} more held out; ${p.config.optim.epochs} epochs, SGD lr ${p.config.optim.lr}`,
-        `  (÷10 after epoch ${p.config.optim.lrStepEpochs}), batch ${p.config.optim.batchSize}, seed ${p.config.seed}.`,
+        `- Pretraining (Eq. 14), run \`${p.run}\`: ${p.trainImages} images of ${
+          describeData(p.config.data.dataset)
+        }, ${p.heldOut} more held out; ${schedule(p.config)}.`,
         `- Held-out MAE by epoch (the pretraining curve): ${curve}.`,
       ]
       : []),
-    `- Fine-tuning, run \`${info.run}\` (config hash): ${info.trainImages} images, both targets' training`,
-    `  sets (${c.data.dataset}: UTKFace part 1's committed train split and AAF's train list),`,
-    `  ${c.optim.epochs} epochs, SGD lr ${c.optim.lr} (÷10 after epoch ${c.optim.lrStepEpochs}), batch ${c.optim.batchSize}, seed ${c.seed},`,
-    "  augmentation (random resized crop, flip).",
+    `- Fine-tuning, run \`${info.run}\` (config hash): ${info.trainImages} images of ${
+      describeData(c.data.dataset)
+    }; ${schedule(c)}; augmentation (random resized crop, flip): ${c.data.augment ? "yes" : "no"}.`,
     "",
     "## Scores on the test images of both targets",
     "",
