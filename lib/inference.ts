@@ -21,6 +21,7 @@ import {
   type FaceDetector,
   type FivePoints,
   loadFaceDetector,
+  type RgbImage,
   TEMPLATE,
 } from "./data/align.ts";
 import {
@@ -30,7 +31,7 @@ import {
   fixedCrop,
   squareCropRect,
 } from "./data/crops.ts";
-import { type DecodedImage, decodeImage } from "./data/decode.ts";
+import { decodeImage } from "./data/decode.ts";
 import type { SkipRecord } from "./data/report.ts";
 import { loadModel, readModelMetadata } from "./model/io.ts";
 import { predictImages } from "./predict.ts";
@@ -82,21 +83,35 @@ export interface AgeModel {
   template: Readonly<FivePoints>;
 }
 
+/** What a saved model's `model.json` metadata says for inference. */
+export interface AgeModelMetadata {
+  cen?: { minAge: number; maxAge: number };
+  input?: { size: number };
+  crop?: CropMetadata;
+}
+
 /**
- * Loads a model saved by the trainer (its metadata gives the input size, the age range and the
- * crop template; a model saved without a template gets {@link TEMPLATE}).
+ * A model's input size, age range and crop template from its metadata (a model saved without a
+ * template gets {@link TEMPLATE}); `where` names the model in the error for a model with none.
  */
-export async function loadAgeModel(dir: string): Promise<AgeModel> {
-  const meta = await readModelMetadata(dir) as {
-    cen?: { minAge: number; maxAge: number };
-    input?: { size: number };
-    crop?: CropMetadata;
-  };
+export function ageModelSettings(
+  meta: AgeModelMetadata,
+  where: string,
+): Pick<AgeModel, "size" | "minAge" | "maxAge" | "template"> {
   if (!meta.cen || !meta.input) {
-    throw new Error(`${dir}/model.json has no CEN metadata (not a model saved by this library)`);
+    throw new Error(`${where} has no CEN metadata (not a model saved by this library)`);
   }
   const template = meta.crop?.template.length === 5 ? meta.crop.template : TEMPLATE;
-  return { model: await loadModel(dir), size: meta.input.size, ...meta.cen, dir, template };
+  return { size: meta.input.size, minAge: meta.cen.minAge, maxAge: meta.cen.maxAge, template };
+}
+
+/**
+ * Loads a model saved by the trainer (its metadata gives the input size, the age range and the
+ * crop template: {@link ageModelSettings}).
+ */
+export async function loadAgeModel(dir: string): Promise<AgeModel> {
+  const settings = ageModelSettings(await readModelMetadata(dir), `${dir}/model.json`);
+  return { model: await loadModel(dir), ...settings, dir };
 }
 
 const IMAGE_EXT = /\.(jpe?g|png|webp|gif|tiff?|bmp|avif)$/i;
@@ -116,8 +131,8 @@ export async function listImages(path: string): Promise<string[]> {
   return out.sort();
 }
 
-/** A chip: small and square enough to be a pre-aligned face crop. */
-function looksLikeChip(width: number, height: number): boolean {
+/** A chip: small and square enough to be a pre-aligned face crop (`--align auto`). */
+export function looksLikeChip(width: number, height: number): boolean {
   return Math.max(width, height) <= 256 &&
     Math.abs(width - height) <= 0.1 * Math.max(width, height);
 }
@@ -146,27 +161,42 @@ const DETECT_TRIES: readonly DetectTry[] = [
   { source: "detected-upscaled", scale: 2, pad: 0.25 },
 ];
 
-/** One face of a file, as the model's input. */
-interface FaceCrop {
+/** One face of an image, as the model's input. */
+export interface FaceCrop {
+  /** `size × size × 3` RGB. */
   crop: Uint8Array;
+  /** 0-based face number, left to right; -1 for an image used whole. */
   face: number;
   source: FaceSource;
+  /** Where the face is in the image, px (what was cut for an image used whole). */
+  box: { x: number; y: number; width: number; height: number };
+  /** The five points it was aligned by (detected faces only). */
+  five?: FivePoints;
 }
 
-/** `img` scaled by `scale` (sharp, bilinear) and framed by `pad` black pixels on every side. */
+/** Resizes an RGB image to `width × height` (bilinear: the upscaled detection try). */
+export type ResizeRgb = (img: RgbImage, width: number, height: number) => Promise<RgbImage>;
+
+/** {@link ResizeRgb} by sharp (kernel "linear"); a browser brings its own (web/resize.ts). */
+async function sharpLinear(img: RgbImage, w: number, h: number): Promise<RgbImage> {
+  const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(w, h, { fit: "fill", kernel: "linear" })
+    .raw()
+    .toBuffer();
+  return { data: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), width: w, height: h };
+}
+
+/** `img` scaled by `scale` (`resize`, bilinear) and framed by `pad` black pixels on every side. */
 async function reframe(
-  img: DecodedImage,
+  img: RgbImage,
   scale: number,
   pad: number,
-): Promise<{ data: Uint8Array; width: number; height: number }> {
+  resize: ResizeRgb,
+): Promise<RgbImage> {
   let { data, width, height } = img;
   if (scale !== 1) {
     const [w, h] = [Math.round(width * scale), Math.round(height * scale)];
-    const buf = await sharp(data, { raw: { width, height, channels: 3 } })
-      .resize(w, h, { fit: "fill", kernel: "linear" })
-      .raw()
-      .toBuffer();
-    [data, width, height] = [new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), w, h];
+    ({ data, width, height } = await resize(img, w, h));
   }
   if (pad === 0) return { data, width, height };
   const W = width + 2 * pad;
@@ -177,19 +207,26 @@ async function reframe(
   return { data: out, width: W, height: height + 2 * pad };
 }
 
+/** Options of {@link detectWithRetries} and {@link facesInImage}. */
+export interface RetryOptions {
+  /** How the upscaled try resizes (default: sharp's bilinear). */
+  resize?: ResizeRgb;
+}
+
 /**
  * The faces of `img` by the first {@link DETECT_TRIES} try that finds any (the upscaled one only
  * for a small image), with their five points and boxes in `img`'s own pixels.
  */
 export async function detectWithRetries(
-  img: DecodedImage,
+  img: RgbImage,
   detector: FaceDetector,
+  options: RetryOptions = {},
 ): Promise<{ source: FaceSource; faces: DetectedFace[] } | undefined> {
   const small = Math.max(img.width, img.height) <= SMALL_IMAGE_SIDE;
   for (const t of DETECT_TRIES) {
     if (t.scale !== 1 && !small) continue;
     const pad = Math.round(t.pad * t.scale * Math.max(img.width, img.height));
-    const framed = await reframe(img, t.scale, pad);
+    const framed = await reframe(img, t.scale, pad, options.resize ?? sharpLinear);
     const found = await detector.detect(framed.data, framed.width, framed.height, {
       maxSide: 1024,
     });
@@ -244,10 +281,55 @@ export function wholeImageRect(
   };
 }
 
+/** A photo with no face: a large image where no try of {@link detectWithRetries} found one. */
+export interface NoFace {
+  reason: "no-face";
+  detail: string;
+}
+
+/**
+ * The faces of a decoded (not a chip) image as the model's input, or why it has none: faces are
+ * detected ({@link detectWithRetries}) and aligned to the model's template, left to right, and a
+ * small image with none is used whole ({@link wholeImageRect}). `deno task predict` and the web
+ * page (web/estimate.ts) both find faces here.
+ */
+export async function facesInImage(
+  img: RgbImage,
+  m: Pick<AgeModel, "size" | "template">,
+  detector: FaceDetector,
+  options: RetryOptions = {},
+): Promise<FaceCrop[] | NoFace> {
+  const found = await detectWithRetries(img, detector, options);
+  if (found) {
+    const faces = [...found.faces].sort((a, b) => a.box.x - b.box.x);
+    return faces.map((f, i) => ({
+      crop: alignFace(img.data, img.width, img.height, f.five, m.size, m.template).crop,
+      face: i,
+      source: found.source,
+      box: f.box,
+      five: f.five,
+    }));
+  }
+  if (Math.max(img.width, img.height) > SMALL_IMAGE_SIDE) {
+    return {
+      reason: "no-face",
+      detail: `the detector found no face in ${img.width}×${img.height}, framed or not`,
+    };
+  }
+  const { rect, source } = wholeImageRect(img.width, img.height, m.template);
+  const crop = fixedCrop(img.data, img.width, img.height, rect, m.size);
+  const box = {
+    x: rect.x * img.width,
+    y: rect.y * img.height,
+    width: rect.width * img.width,
+    height: rect.height * img.height,
+  };
+  return [{ crop, face: -1, source, box }];
+}
+
 /**
  * The faces of one file as the model's input, or why it has none: a chip is resized whole;
- * otherwise faces are detected ({@link detectWithRetries}) and aligned to the model's template,
- * and a small image with none is used whole ({@link wholeImageRect}).
+ * otherwise see {@link facesInImage}.
  */
 async function faceCrops(
   file: string,
@@ -258,29 +340,13 @@ async function faceCrops(
   if (chip || !detector) {
     const img = await decodeImage(file, { size: m.size });
     if (!img.ok) return { path: file, reason: img.reason, detail: img.detail };
-    return [{ crop: img.data, face: -1, source: "chip" }];
+    const box = { x: 0, y: 0, width: m.size, height: m.size };
+    return [{ crop: img.data, face: -1, source: "chip", box }];
   }
   const img = await decodeImage(file);
   if (!img.ok) return { path: file, reason: img.reason, detail: img.detail };
-  const found = await detectWithRetries(img, detector);
-  if (found) {
-    const faces = [...found.faces].sort((a, b) => a.box.x - b.box.x);
-    return faces.map((f, i) => ({
-      crop: alignFace(img.data, img.width, img.height, f.five, m.size, m.template).crop,
-      face: i,
-      source: found.source,
-    }));
-  }
-  if (Math.max(img.width, img.height) > SMALL_IMAGE_SIDE) {
-    return {
-      path: file,
-      reason: "no-face",
-      detail: `the detector found no face in ${img.width}×${img.height}, framed or not`,
-    };
-  }
-  const whole = wholeImageRect(img.width, img.height, m.template);
-  const crop = fixedCrop(img.data, img.width, img.height, whole.rect, m.size);
-  return [{ crop, face: -1, source: whole.source }];
+  const faces = await facesInImage(img, m, detector);
+  return Array.isArray(faces) ? faces : { path: file, ...faces };
 }
 
 /**
