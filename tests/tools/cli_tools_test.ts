@@ -19,6 +19,7 @@ const TASKS: { task: string; script: string; before?: string[] }[] = [
   { task: "bench", script: "bench/main.ts" },
   { task: "evaluate", script: "tools/evaluate.ts" },
   { task: "ship", script: "tools/ship.ts" },
+  { task: "serve", script: "tools/serve.ts" },
 ];
 
 for (const { task, script, before } of TASKS) {

@@ -1,0 +1,67 @@
+/**
+ * Inputs of the web page's tests (tests/web/): a model, the face-api sample photo and images cut
+ * from it for each of `deno task predict`'s paths, and bad input.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import sharp from "sharp";
+import { initBackend } from "../../lib/backend.ts";
+import { cropMetadata, faceApiDir } from "../../lib/data/align.ts";
+import { saveModel } from "../../lib/model/io.ts";
+import { createCenModel } from "../../lib/model/resnet.ts";
+import { SHIPPED_MODEL_DIR } from "../../lib/train/run.ts";
+
+/** The photo: three adults, 1920×1280. */
+export const SAMPLE: string = join(faceApiDir(), "demo", "sample1.jpg");
+
+/** The model under test: the shipped one when present, else a small untrained one in `dir`. */
+export async function testModel(dir: string): Promise<{ modelDir: string; what: string }> {
+  if (await Deno.stat(join(SHIPPED_MODEL_DIR, "model.json")).then(() => true, () => false)) {
+    return { modelDir: SHIPPED_MODEL_DIR, what: "the shipped model (model/)" };
+  }
+  const modelDir = join(dir, "model");
+  await initBackend();
+  const model = createCenModel({ backbone: "resnet10-tiny", inputSize: 64, numAges: 62, seed: 3 });
+  await saveModel(model, modelDir, {
+    cen: { minAge: 16, maxAge: 77 },
+    input: { size: 64 },
+    crop: cropMetadata("utkface"),
+  });
+  model.dispose();
+  return { modelDir, what: "an untrained 64 px model (model/ is absent)" };
+}
+
+/**
+ * Writes the test's inputs: a face chip, a tight face crop (found once framed), a thumbnail too
+ * small for the detector (used whole), a text file, an empty file, a photo with no face.
+ */
+export async function inputs(dir: string): Promise<Record<string, string>> {
+  const files = {
+    chip: join(dir, "chip.png"),
+    tight: join(dir, "tight.png"),
+    tiny: join(dir, "tiny.png"),
+    text: join(dir, "notes.jpg"),
+    empty: join(dir, "empty.png"),
+    noFace: join(dir, "wall.png"),
+  };
+  // The left face of the photo, cut to a 200 px square: a pre-aligned chip for --align auto.
+  await sharp(SAMPLE).extract({ left: 395, top: 360, width: 200, height: 200 }).png().toFile(
+    files.chip,
+  );
+  await sharp(SAMPLE).extract({ left: 440, top: 420, width: 130, height: 160 }).png().toFile(
+    files.tight,
+  );
+  await sharp(SAMPLE).extract({ left: 440, top: 420, width: 130, height: 160 }).resize(39, 48)
+    .png().toFile(files.tiny);
+  await Deno.writeTextFile(files.text, "not an image, whatever its name says\n");
+  await Deno.writeFile(files.empty, new Uint8Array());
+  // A large smooth gradient: a photo (not a chip, not small) with no face in it.
+  const [w, h] = [800, 600];
+  const rgb = new Uint8Array(w * h * 3).map((_, i) => {
+    const p = Math.floor(i / 3);
+    return (((p % w) * 255) / w + ((i % 3) * 40)) % 256;
+  });
+  await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toFile(files.noFace);
+  return files;
+}
