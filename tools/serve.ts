@@ -12,7 +12,8 @@
 import { resolve } from "node:path";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
 import { NotFoundError, UsageError } from "../lib/errors.ts";
-import { finalModelDir, SHIPPED_MODEL_DIR } from "../lib/train/run.ts";
+import { SHIPPED_MODEL_DIR } from "../lib/paths.ts";
+import { finalModelDir } from "../lib/train/run.ts";
 import { serveSite, siteFiles, writeSite } from "../lib/web/site.ts";
 
 /** The command line of `deno task serve`. */

@@ -15,16 +15,13 @@
  */
 import * as esbuild from "esbuild";
 import { dirname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
 import { faceApiDir } from "../data/align.ts";
 import { NotFoundError } from "../errors.ts";
 import { exists } from "../fsutil.ts";
-
-/** The repository root. */
-const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+import { nodeModulesPath, repoPath } from "../paths.ts";
 
 /** The page's sources (index.html, app.ts and what app.ts imports from web/). */
-export const WEB_DIR: string = join(ROOT, "web");
+export const WEB_DIR: string = repoPath("web");
 
 /** face-api's nets the page runs: SSD-MobileNetV1 (boxes) and the 68-landmark net. */
 const FACE_API_NETS = ["ssd_mobilenetv1_model", "face_landmark_68_model"] as const;
@@ -97,7 +94,11 @@ export async function bundleApp(): Promise<Uint8Array<ArrayBuffer>> {
       plugins: [stubNodeOnly],
       define: { "process.env.NODE_ENV": '"production"' },
     });
-    return new Uint8Array(out.outputFiles[0].contents);
+    const js = out.outputFiles[0];
+    // A library module the page imports that touches Deno at its top would break the page.
+    const deno = js.text.match(/.{0,60}\bDeno\.[a-zA-Z]+.{0,60}/);
+    if (deno) throw new Error(`the page's bundle calls Deno, which browsers lack: …${deno[0]}…`);
+    return new Uint8Array(js.contents);
   } finally {
     await esbuild.stop();
   }
@@ -155,12 +156,14 @@ export async function siteFiles(
   modelDir: string,
   app?: Uint8Array<ArrayBuffer>,
 ): Promise<Site> {
-  const nm = join(ROOT, "node_modules");
-  const wasmDir = join(nm, "@tensorflow", "tfjs-backend-wasm", "dist");
+  const wasmDir = nodeModulesPath("@tensorflow", "tfjs-backend-wasm", "dist");
   const entries: [string, SiteFile][] = [
     ["index.html", await diskFile(join(WEB_DIR, "index.html"), "the page")],
     ["app.js", { type: TYPES.js, bytes: app ?? await bundleApp() }],
-    ["plotly.min.js", await diskFile(join(nm, "plotly.js-dist-min", "plotly.min.js"), "plotly")],
+    [
+      "plotly.min.js",
+      await diskFile(nodeModulesPath("plotly.js-dist-min", "plotly.min.js"), "plotly"),
+    ],
     ["sample.jpg", await diskFile(join(faceApiDir(), "demo", "sample1.jpg"), "sample photo")],
     ...await modelFiles(modelDir),
     ...await faceApiFiles(),

@@ -10,7 +10,7 @@ import { initBackend } from "../../lib/backend.ts";
 import { cropMetadata, faceApiDir } from "../../lib/data/align.ts";
 import { saveModel } from "../../lib/model/io.ts";
 import { createCenModel } from "../../lib/model/resnet.ts";
-import { SHIPPED_MODEL_DIR } from "../../lib/train/run.ts";
+import { SHIPPED_MODEL_DIR } from "../../lib/paths.ts";
 
 /** The photo: three adults, 1920×1280. */
 export const SAMPLE: string = join(faceApiDir(), "demo", "sample1.jpg");
