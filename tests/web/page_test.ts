@@ -2,8 +2,9 @@
  * The age-estimation web page in headless Chromium (skipped, with the reason recorded, without
  * Chromium): served from a free port, it is given a real photo with three adults (face-api's
  * sample1.jpg) through its file input, and each face's age must match `deno task predict`'s
- * (`predictFiles`, run here on the same file and model) within 0.5 years; a small face chip and
- * the sample button agree too. Bad input — a text file, an empty file, a photo with no face — must
+ * (`predictFiles`, run here on the same file and model) within 0.5 years, and so must a face chip,
+ * a tight crop found once framed and a thumbnail used whole (predict's other paths); the sample
+ * button and a dropped file give the photo's ages too. Bad input — a text file, an empty file, a photo with no face — must
  * end in a clear message, never a blank page or a script error. Set `CEN_WEB_SCREENSHOT=<png>` to
  * keep a screenshot of the page with the photo's ages.
  */
@@ -101,6 +102,14 @@ async function answer(page: Page, action: () => Promise<unknown>): Promise<PageR
   return await evaluate<PageResult>(page, "globalThis.cenResult");
 }
 
+/** Drops the sample photo on the page, as a user dragging a file onto it does. */
+const DROP_SAMPLE = `(async () => {
+  const blob = await (await fetch("sample.jpg")).blob();
+  const dataTransfer = new DataTransfer();
+  dataTransfer.items.add(new File([blob], "dropped.jpg", { type: blob.type }));
+  document.dispatchEvent(new DragEvent("drop", { dataTransfer, bubbles: true, cancelable: true }));
+})()`;
+
 /** Gives the page a file through its file input, as a user picking one does. */
 async function pick(page: Page, path: string): Promise<PageResult> {
   const doc = await page.cdp.send("DOM.getDocument", {}, page.session) as { root: Json };
@@ -196,6 +205,8 @@ Deno.test({
             () => evaluate(page, "document.getElementById('sample').click()"),
           );
           assertEquals(button.faces.map((f) => f.age), photo.faces.map((f) => f.age));
+          const dropped = await answer(page, () => evaluate(page, DROP_SAMPLE));
+          assertEquals(dropped.faces.map((f) => f.age), photo.faces.map((f) => f.age));
 
           const chip = await pick(page, files.chip);
           assertEquals(chip.chip, true);
