@@ -83,6 +83,9 @@ const SOURCE_NOTES: Record<FaceSource, string> = {
   "whole-image": "no face found: the centre square of the whole image",
 };
 
+/** The largest image decoded, as `decodeImage`'s default limit (16383², sharp's). */
+const MAX_PIXELS = 0x3fff * 0x3fff;
+
 /** A problem with the user's file, shown as it is. */
 class BadInput extends Error {}
 
@@ -169,6 +172,10 @@ async function decodeFile(file: Blob, name: string): Promise<RgbImage> {
     );
   }
   const { width, height } = bitmap;
+  if (width * height > MAX_PIXELS) {
+    bitmap.close();
+    throw new BadInput(`“${name}” is too large (${width}×${height} pixels).`);
+  }
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
   if (!ctx) throw new Error("no 2D canvas");
@@ -369,12 +376,14 @@ function report(f: FaceEstimate, minAge: number): FaceReport {
   };
 }
 
-/** Wires the file picker, drag and drop, and the sample button. */
+/** Wires the file picker, drag and drop, and the sample button (files are taken in turn). */
 function wire(engine: Promise<Engine>): void {
+  let queue = Promise.resolve();
+  const take = (file: File) => queue = queue.then(() => handleFile(file, engine));
   const input = el<HTMLInputElement>("file");
   input.addEventListener("change", () => {
     const file = input.files?.[0];
-    if (file) handleFile(file, engine);
+    if (file) take(file);
     input.value = "";
   });
   const zone = el("drop");
@@ -389,11 +398,11 @@ function wire(engine: Promise<Engine>): void {
     e.preventDefault();
     zone.classList.remove("over");
     const file = e.dataTransfer?.files[0];
-    if (file) handleFile(file, engine);
+    if (file) take(file);
   });
   el("sample").addEventListener("click", async () => {
     const blob = await (await fetch(ASSETS.sample)).blob();
-    handleFile(new File([blob], "sample.jpg", { type: blob.type }), engine);
+    take(new File([blob], "sample.jpg", { type: blob.type }));
   });
 }
 
