@@ -1,7 +1,8 @@
 /**
  * `deno task serve` (tools/serve.ts): it serves the page, its bundle, the model and face-api's
  * nets, and nothing else (404; GET and HEAD only); `--out` writes the same files for a static host;
- * a missing model is one line and exit 2. Every child process has a time limit.
+ * a missing model is one line and exit 2; web/app.ts type-checks. Every child process has a time
+ * limit.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
@@ -91,4 +92,16 @@ Deno.test("deno task serve --out: the site as files; a missing model is one line
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("web/app.ts type-checks (with the DOM library; no test imports it, esbuild does not check)", async () => {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["check", "--quiet", "web/app.ts"],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(LIMIT.tool),
+  }).output();
+  assertEquals(r.code, 0, new TextDecoder().decode(r.stderr).slice(-3000));
 });
