@@ -21,6 +21,11 @@ export interface ExperimentOptions {
   recordsRoot?: string | null;
   /** Train even when the run's record could serve it (its weights are needed). */
   needWeights?: boolean;
+  /**
+   * Called once when {@link runConfig} ends: with its result, or with undefined when it throws
+   * (e.g. to fold the run's log into one block: `foldRunLogs` in `report/runlog.ts`).
+   */
+  onRunEnd?: (result: EvolutionResult | undefined) => void | Promise<void>;
 }
 
 /** Opens the dataset of a config at its input size (the decoded cache makes this cheap). */
@@ -35,21 +40,36 @@ export function datasetFor(
   });
 }
 
-/** Runs one config on its dataset (resuming or reusing what exists). */
+/**
+ * Runs one config on its dataset (resuming or reusing what exists), then calls `opts.onRunEnd`.
+ *
+ * @example
+ * ```ts
+ * import { profileConfig, runConfig } from "./mod.ts";
+ * const run = await runConfig(profileConfig("smoke", { tau: 3 })); // cached by config hash
+ * console.log(run.id, run.fates, run.metrics.generations.map((g) => g.metrics.mae));
+ * ```
+ */
 export async function runConfig(
   config: CenConfig,
   opts: ExperimentOptions = {},
 ): Promise<EvolutionResult> {
-  const data = await datasetFor(config, opts);
-  return await runEvolution(config, {
-    train: data.train,
-    test: data.test,
-    runsRoot: opts.runsRoot,
-    log: opts.log,
-    evalEvery: opts.evalEvery,
-    recordsRoot: opts.recordsRoot,
-    needWeights: opts.needWeights,
-  });
+  let result: EvolutionResult | undefined;
+  try {
+    const data = await datasetFor(config, opts);
+    result = await runEvolution(config, {
+      train: data.train,
+      test: data.test,
+      runsRoot: opts.runsRoot,
+      log: opts.log,
+      evalEvery: opts.evalEvery,
+      recordsRoot: opts.recordsRoot,
+      needWeights: opts.needWeights,
+    });
+    return result;
+  } finally {
+    await opts.onRunEnd?.(result);
+  }
 }
 
 /**
@@ -77,7 +97,16 @@ export async function profileConfigs(
   return { pretrain, target };
 }
 
-/** Runs a profile: its pretraining (reused when cached) and then the target run. */
+/**
+ * Runs a profile: its pretraining (reused when cached) and then the target run.
+ *
+ * @example
+ * ```ts
+ * import { runProfile } from "./mod.ts";
+ * const { target } = await runProfile("smoke", { generations: 2 });
+ * console.log(target.metrics.generations.at(-1)?.metrics.mae); // test MAE of the last generation
+ * ```
+ */
 export async function runProfile(
   name: string,
   overrides: PartialConfig = {},

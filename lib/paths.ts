@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Absolute path of the repository root. */
@@ -43,4 +43,51 @@ export const SUMMARY_DIR: string = repoPath("results", "summary");
 /** A file of an installed npm package. */
 export function nodeModulesPath(...parts: string[]): string {
   return repoPath("node_modules", ...parts);
+}
+
+/** True when `path` is `root` or lies under it (both absolute, normalized). */
+function isUnder(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/**
+ * The folders a path may be shown relative to: the repository (name "") and every `CEN_*`
+ * environment variable whose value is a path (`CEN_UTKFACE_DIR`, `CEN_RUNS_DIR`, …).
+ */
+function displayRoots(): { name: string; root: string }[] {
+  const roots = [{ name: "", root: REPO_ROOT }];
+  let env: Record<string, string> = {};
+  try {
+    env = Deno.env.toObject();
+  } catch {
+    return roots; // no permission to read the environment: the repository only
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith("CEN_") && value.includes("/")) roots.push({ name, root: resolve(value) });
+  }
+  return roots;
+}
+
+/**
+ * A path as a log line or a published page shows it, the same on every machine: relative to the
+ * repository when inside it (`results/runs/0c55ef1155c5`), else under the `CEN_*` environment
+ * variable naming a folder (or file) that holds it (`$CEN_UTKFACE_DIR/images`), else as given.
+ * The most specific of these wins (the longest folder).
+ *
+ * @example
+ * ```ts
+ * import { displayPath, repoPath } from "./paths.ts";
+ * displayPath(repoPath("results", "runs", "0c55ef1155c5")); // "results/runs/0c55ef1155c5"
+ * ```
+ */
+export function displayPath(path: string): string {
+  const abs = resolve(path);
+  let best: { name: string; root: string } | undefined;
+  for (const r of displayRoots()) {
+    if (isUnder(abs, r.root) && (!best || r.root.length > best.root.length)) best = r;
+  }
+  if (!best) return path;
+  const rest = relative(best.root, abs);
+  if (best.name === "") return rest || ".";
+  return rest ? `$${best.name}/${rest}` : `$${best.name}`;
 }

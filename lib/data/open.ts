@@ -24,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import type { DataConfig } from "../config.ts";
 import { DataError } from "../errors.ts";
 import { exists } from "../fsutil.ts";
+import { displayPath } from "../paths.ts";
 import { ADAPTERS, loadDataset } from "./adapters/index.ts";
 import { type AlignMode, alignSettings, type FaceDetector, makePreparer } from "./align.ts";
 import { createHash } from "node:crypto";
@@ -238,7 +239,7 @@ async function openRows(data: DataConfig, options: OpenOptions): Promise<OpenedR
     );
   }
 
-  log(`data: loading ${name} from ${folder}`);
+  log(`data: loading ${name} from ${displayPath(folder)}`);
   const loaded = await loadDataset(adapter, folder, adapterParams);
   const adapterSkips: SkipRecord[] = loaded.skipped;
   if (loaded.samples.length === 0) {
@@ -574,7 +575,7 @@ async function ensureSynthetic(
   const release = await acquireLock(`${dir}.lock`, log);
   try {
     if (await exists(join(dir, "manifest.json"))) return dir; // made while we waited
-    log(`data: generating ${preset} into ${dir}`);
+    log(`data: generating ${preset} into ${displayPath(dir)}`);
     await writeSynthetic(dir, { preset, count, seed, size, log });
   } finally {
     await release();

@@ -26,6 +26,7 @@ import { toInput } from "../model/input.ts";
 import { copyBackbone, decodeTensors, encodeTensors, loadModel, saveModel } from "../model/io.ts";
 import { createCenModel } from "../model/resnet.ts";
 import { predictSource, predictTensor } from "../predict.ts";
+import { displayPath } from "../paths.ts";
 import { mixSeed } from "../rng.ts";
 import {
   type AncestorStore,
@@ -142,7 +143,7 @@ export async function runEvolution(
   };
   const metrics: RunMetrics = { id: paths.id, config, backend, generations: [] };
   const budget = { epochsLeft: opts.maxEpochsThisCall ?? Infinity };
-  log(`run ${paths.id} → ${paths.dir}`);
+  log(`run ${paths.id} → ${displayPath(paths.dir)}`);
   let ancestor: AncestorStore | undefined;
   const fates: GenerationFate[] = [];
   for (let t = 1; t <= config.generations; t++) {
@@ -208,7 +209,11 @@ async function fromRecord(
   ) return undefined; // finished here: the usual path reuses it
   const record = await readRecord(recordsRoot, paths.id);
   if (!recordServes(record, config, inputs)) return undefined;
-  log(`run ${paths.id}: finished in its record ${recordPath(recordsRoot, paths.id)}, not trained`);
+  log(
+    `run ${paths.id}: finished in its record ${
+      displayPath(recordPath(recordsRoot, paths.id))
+    }, not trained`,
+  );
   return {
     id: paths.id,
     dir: paths.dir,
@@ -249,7 +254,7 @@ async function reuseGeneration(
       }
     }
   });
-  log(`generation ${t}: same as ${entry.dir} (key ${key}): copied, not retrained`);
+  log(`generation ${t}: same as ${displayPath(entry.dir)} (key ${key}): copied, not retrained`);
   return await readJsonIfExists<GenerationResult>(gp.result);
 }
 
@@ -346,7 +351,7 @@ export async function initialModel(
     const from = await loadModel(dir);
     const n = copyBackbone(from, model);
     from.dispose();
-    log(`generation ${t}: backbone (${n} layers) from pretrained ${dir}`);
+    log(`generation ${t}: backbone (${n} layers) from pretrained ${displayPath(dir)}`);
   }
   return model;
 }
