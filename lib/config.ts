@@ -25,13 +25,17 @@ export interface DataConfig {
 export interface OptimConfig {
   /** Initial learning rate (0.01 pretraining, 0.001 fine-tuning in the paper). */
   lr: number;
+  /** SGD momentum (0.9). */
   momentum: number;
+  /** L2 weight decay (1e-4 in our profiles). */
   weightDecay: number;
   /** Divide the learning rate by `lrGamma`⁻¹ every `lrStepEpochs` epochs. */
   lrStepEpochs: number;
+  /** Factor applied to the learning rate at each step (0.1). */
   lrGamma: number;
   /** Epochs per generation. */
   epochs: number;
+  /** Images per SGD step. */
   batchSize: number;
 }
 
@@ -39,11 +43,13 @@ export interface OptimConfig {
 export interface CenConfig {
   /** Seed of weight init, data order and augmentation. */
   seed: number;
+  /** The backbone network (Table 7). */
   backbone: Backbone;
   /** Input side in pixels; a multiple of 16, at least 32 (e.g. 32, 64, 112, 224). */
   inputSize: number;
   /** Age classes l_1 … l_k, one per integer age (Eq. 1). */
   minAge: number;
+  /** The oldest age class l_k. */
   maxAge: number;
   /** Number of generations T (t = 1 … T). */
   generations: number;
@@ -73,7 +79,9 @@ export interface CenConfig {
   offspringInit: "pretrained" | "ancestor";
   /** Run id (or path of a run directory) whose last generation gives the pretrained backbone, or null. */
   pretrained: string | null;
+  /** The optimiser and its schedule. */
   optim: OptimConfig;
+  /** The training and test data. */
   data: DataConfig;
 }
 

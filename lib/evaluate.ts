@@ -14,16 +14,23 @@ import { predictSource } from "./predict.ts";
 
 /** MAE and CA(n) of one predictor on a set of images. */
 export interface PlainScores {
+  /** Images scored. */
   images: number;
+  /** Mean absolute error in years (Eq. 19). */
   mae: number;
+  /** Cumulative accuracy CA(3) in percent (Eq. 21). */
   ca3: number;
+  /** CA(5) in percent. */
   ca5: number;
+  /** CA(7) in percent. */
   ca7: number;
 }
 
 /** A model's scores on one dataset's test images, and face-api's on the same files. */
 export interface TargetEvaluation {
+  /** The dataset scored (e.g. "utkface", "aaf"). */
   dataset: string;
+  /** The model's scores (Eqs. 19–21). */
   model: AgeMetrics;
   /** face-api's age model on the same image files (its own detection and landmark crop). */
   faceApi?: PlainScores & { failed: number };
@@ -33,9 +40,13 @@ export interface TargetEvaluation {
 export interface EvaluateOptions {
   /** Also score face-api's age model on the same files (about 60 ms an image). */
   faceApi?: boolean;
+  /** Folder of decoded caches (default `results/cache`). */
   cacheRoot?: string;
+  /** Environment to read dataset locations from (default: the process environment). */
   env?: Record<string, string>;
+  /** Progress lines. */
   log?: (line: string) => void;
+  /** Options of face-api's run. */
   faceApiOptions?: FaceApiRunOptions;
 }
 
@@ -53,6 +64,13 @@ export function plainScores(pred: ArrayLike<number>, ages: ArrayLike<number>): P
 /**
  * Scores the model in `modelDir` on the test images of `dataset` (e.g. "utkface": the committed
  * split's test side; "aaf": the official val list), with face-api beside it when asked.
+ *
+ * @example
+ * ```ts
+ * import { evaluateModel, SHIPPED_MODEL_DIR } from "./mod.ts";
+ * const e = await evaluateModel(SHIPPED_MODEL_DIR, "utkface"); // reads CEN_UTKFACE_DIR
+ * console.log(e.model.mae, e.model.ca5); // Eqs. 19, 21
+ * ```
  */
 export async function evaluateModel(
   modelDir: string,

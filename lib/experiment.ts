@@ -12,8 +12,11 @@ import { type EvolutionResult, runEvolution } from "./train/evolve.ts";
 
 /** Where runs and caches go, and where progress lines go. */
 export interface ExperimentOptions {
+  /** Root of run folders (default `results/runs`, or `CEN_RUNS_DIR`). */
   runsRoot?: string;
+  /** Folder of decoded caches and generated sets (default `results/cache`). */
   cacheRoot?: string;
+  /** Progress lines (default: console.log). */
   log?: (line: string) => void;
   /** Score the test set every this many epochs (a learning curve); pretraining runs use 1. */
   evalEvery?: number;

@@ -59,10 +59,13 @@ export type FaceSource =
 
 /** One predicted face. */
 export interface AgeRow {
+  /** The image file. */
   file: string;
   /** ŷ (Eq. 18), ŷ_ldl (Eq. 16), ŷ_reg (Eq. 17). */
   age: number;
+  /** ŷ_ldl (Eq. 16). */
   ageLdl: number;
+  /** ŷ_reg (Eq. 17). */
   ageReg: number;
   /** The three most probable ages with their probabilities. */
   top: { age: number; p: number }[];
@@ -74,10 +77,15 @@ export interface AgeRow {
 
 /** A loaded model and what it needs to know about its input and classes. */
 export interface AgeModel {
+  /** The network (both heads). */
   model: tfl.LayersModel;
+  /** Input side in pixels. */
   size: number;
+  /** The youngest age class. */
   minAge: number;
+  /** The oldest age class. */
   maxAge: number;
+  /** The folder it was loaded from. */
   dir: string;
   /** Where photos' five points go in a crop: the framing of the training images. */
   template: Readonly<FivePoints>;
@@ -351,6 +359,14 @@ async function faceCrops(
 
 /**
  * Predicts every face in `files`; unreadable files, and large photos with no face, are `skipped`.
+ *
+ * @example
+ * ```ts
+ * import { listImages, loadAgeModel, predictFiles, rowsToCsv, SHIPPED_MODEL_DIR } from "./mod.ts";
+ * const model = await loadAgeModel(SHIPPED_MODEL_DIR);
+ * const { rows, skipped } = await predictFiles(await listImages("photos/"), model);
+ * console.log(rowsToCsv(rows), `${skipped.length} files skipped`);
+ * ```
  */
 export async function predictFiles(
   files: readonly string[],

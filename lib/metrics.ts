@@ -50,15 +50,21 @@ export function cumulativeAccuracy(
 
 /** The metrics we report for one generation's test predictions. */
 export interface AgeMetrics {
-  /** MAE of ŷ (Eq. 18), ŷ_ldl (Eq. 16) and ŷ_reg (Eq. 17). */
+  /** MAE of ŷ (Eq. 18). */
   mae: number;
+  /** MAE of ŷ_ldl (Eq. 16). */
   maeLdl: number;
+  /** MAE of ŷ_reg (Eq. 17). */
   maeReg: number;
+  /** CA(3) of ŷ in percent (Eq. 21). */
   ca3: number;
+  /** CA(5) in percent. */
   ca5: number;
+  /** CA(7) in percent. */
   ca7: number;
   /** ε-error, where the test set has apparent ages. */
   epsilon?: number;
+  /** Test images scored. */
   n: number;
 }
 

@@ -12,7 +12,9 @@ import { softmaxT } from "./loss/ldl.ts";
 
 /** Age range of a model's classes. */
 export interface AgeRange {
+  /** The youngest age class l_1. */
   minAge: number;
+  /** The oldest age class l_k. */
   maxAge: number;
 }
 
@@ -41,7 +43,9 @@ export interface Predictions {
   s: Float32Array;
   /** ŷ_ldl, ŷ_reg, ŷ (Eqs. 16–18), computed from p at τ = 1. */
   yLdl: Float32Array;
+  /** ŷ_reg (Eq. 17), `n`. */
   yReg: Float32Array;
+  /** ŷ (Eq. 18), `n`. */
   y: Float32Array;
 }
 

@@ -24,7 +24,9 @@ import { ConfigError } from "./errors.ts";
 
 /** How many seeds and which backbones a profile's study (Tables 1, 5, 6) uses by default. */
 export interface StudyDefaults {
+  /** Seeds per table row. */
   seeds: number;
+  /** Backbones of Table 5. */
   backbones: Backbone[];
 }
 
@@ -33,8 +35,11 @@ export interface StudyDefaults {
  * its study defaults.
  */
 export interface Profile {
+  /** The target run's config. */
   target: PartialConfig;
+  /** The pretraining run's config (null: trained from scratch). */
   pretrain: PartialConfig | null;
+  /** The study's seeds and backbones. */
   study: StudyDefaults;
 }
 
@@ -189,7 +194,7 @@ const PROFILES: Record<string, Profile> = {
 };
 
 /** Names of the profiles. */
-export const PROFILE_NAMES = Object.keys(PROFILES);
+export const PROFILE_NAMES: string[] = Object.keys(PROFILES);
 
 /** The profile called `name`; an unknown name is a ConfigError listing the known ones. */
 export function profile(name: string): Profile {

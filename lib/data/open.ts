@@ -148,6 +148,16 @@ interface OpenedRows {
  * Opens dataset `data.dataset`: train and test sources of `imageSize` px images and a report.
  * Throws a {@link DataError} for an unknown dataset, a dataset whose folder is not configured,
  * or one with no usable image.
+ *
+ * @example
+ * ```ts
+ * import { openDataset } from "../mod.ts";
+ * const { train, test, report } = await openDataset(
+ *   { dataset: "synthetic-target", params: { count: 200 }, augment: false },
+ *   { imageSize: 32, log: console.log },
+ * );
+ * console.log(train.length, test.length, report.skipped);
+ * ```
  */
 export async function openDataset(
   data: DataConfig,

@@ -10,9 +10,13 @@ import { l1Loss, slackL1 } from "./regression.ts";
 
 /** The loss settings a generation needs (a slice of `CenConfig`). */
 export interface LossSettings {
+  /** Temperature τ of the KL term (Eqs. 3, 5). */
   tau: number;
+  /** Weight α of the KL term against the CE (Eq. 7). */
   alpha: number;
+  /** λ_1 of generation 1 (Eq. 14). */
   lambda1: number;
+  /** λ_t of generations t > 1 (Eq. 15). */
   lambdaT: number;
   /** [choice] Multiply L_kl by τ². */
   klTauSquared: boolean;
@@ -36,10 +40,15 @@ export interface LossTargets {
 
 /** Each part of a generation's loss; `kl` and `slack` are absent at t = 1, `l1` at t > 1. */
 export interface LossParts {
+  /** The total loss: Eq. 14 at t = 1, Eq. 15 after. */
   total: tf.Scalar;
+  /** L_ce (Eq. 4). */
   ce: tf.Scalar;
+  /** L_ℓ1 (Eq. 9), at t = 1. */
   l1?: tf.Scalar;
+  /** L_kl (Eq. 5), at t > 1. */
   kl?: tf.Scalar;
+  /** L_slack (Eqs. 10–13), at t > 1. */
   slack?: tf.Scalar;
 }
 
@@ -49,6 +58,22 @@ export interface LossParts {
  * With `heads: "ldl"` only the LDL part is trained (L_ce, or α·L_kl + (1 − α)·L_ce), with
  * `heads: "reg"` only the regression part (λ_1·L_ℓ1, or λ_t·L_slack): Table 1's single-head rows,
  * in every generation; every part is reported in every case.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { cenLoss, normalizeAge } from "../mod.ts";
+ * const z = tf.randomNormal([2, 62]) as tf.Tensor2D; // logits of two faces, ages 16–77
+ * const s = tf.tensor1d([0.4, 0.6]); // their regression outputs
+ * const ages = [30, 50];
+ * const targets = {
+ *   classIndex: tf.tensor1d(ages.map((a) => a - 16), "int32"),
+ *   y: tf.tensor1d(ages.map((a) => normalizeAge(a, 16, 77))), // Eq. 1
+ * };
+ * const settings = { tau: 2, alpha: 0.5, lambda1: 4, lambdaT: 4, klTauSquared: false };
+ * const { total, ce, l1 } = cenLoss(1, z, s, targets, settings); // Eq. 14
+ * console.log(total.dataSync()[0], ce.dataSync()[0], l1!.dataSync()[0]);
+ * ```
  */
 export function cenLoss(
   generation: number,

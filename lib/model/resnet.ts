@@ -36,7 +36,9 @@ export const HEAD_REG = "head_reg";
 
 /** What a CEN network is built from. */
 export interface ModelOptions {
+  /** The backbone (Table 7). */
   backbone: Backbone;
+  /** Input side in pixels. */
   inputSize: number;
   /** k, the number of age classes. */
   numAges: number;

@@ -25,8 +25,11 @@ import { display, inJupyter } from "./display.ts";
 
 /** A plotly.js figure. */
 export interface Figure {
+  /** The traces. */
   data: Record<string, unknown>[];
+  /** Axes, title and the rest of the layout. */
   layout?: Record<string, unknown>;
+  /** plotly.js's config (e.g. responsive). */
   config?: Record<string, unknown>;
 }
 

@@ -21,9 +21,13 @@ export type TableRow = Record<string, TableValue>;
 
 /** Options of the table renderers. */
 export interface TableOptions {
+  /** The columns and their order (default: the keys in first-seen order). */
   columns?: string[];
+  /** Header text by column (default: the column name). */
   headers?: Record<string, string>;
+  /** Decimal places of non-integer numbers (default 3). */
   digits?: number;
+  /** A caption above the table. */
   caption?: string;
 }
 
