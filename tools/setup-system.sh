@@ -7,6 +7,9 @@
 #   python3-ipykernel                                    jupyter-client's kernel-spec machinery
 #   jupyter-notebook                                     the classic UI (`jupyter notebook`)
 #   chromium                                             headless check that report plots draw
+#   slurm-wlm, munge                                     a one-node Slurm cluster for the `study --slurm` test
+#                                                        (tests/tools/study_slurm_test.ts starts its own
+#                                                        daemons in a temporary folder)
 #
 # Usage: bash tools/setup-system.sh            (as root, or with sudo available)
 #        CEN_SKIP_SYSTEM_SETUP=1 bash tools/...  does nothing
@@ -14,7 +17,7 @@ set -u
 [ "${CEN_SKIP_SYSTEM_SETUP:-0}" = "1" ] && exit 0
 
 packages=(jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel jupyter-notebook
-  chromium)
+  chromium slurm-wlm munge)
 
 missing=()
 for p in "${packages[@]}"; do

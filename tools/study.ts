@@ -5,22 +5,48 @@
  * the runs cached and only read them. Interrupted: rerun the same command; finished runs are
  * reused and a run cut off mid-generation resumes from its last checkpoint.
  *
- * Internal: `--run-list <file.json>` trains the configs listed in that file, one after another.
+ * `--slurm [--partition P] [--gres gpu:1] [--time T] [--mem M] [--cpus-per-task N] [--account A]
+ * [--slurm-dir D] [--dry-run]`: the same plan as Slurm job arrays (lib/slurm.ts), one per phase,
+ * each after the previous (afterok), one task per run still to train; the scripts go to
+ * `<runs>/_slurm/<profile>-<time>/` (or D) and are submitted with `sbatch` unless `--dry-run`.
+ *
+ * Internal: `--run-list <file.json>` trains the configs listed in that file, one after another;
+ * `--slurm-task <file.json>` trains entry `$SLURM_ARRAY_TASK_ID` of it (an array task).
  * @module
  */
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type CenConfig, configHash } from "../lib/config.ts";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
 import { runConfig } from "../lib/experiment.ts";
 import { balance, describeRun, lookup, remainingCost, studyPlan } from "../lib/study.ts";
 import { PROFILE_NAMES } from "../lib/profiles.ts";
-import { UsageError } from "../lib/errors.ts";
+import { UsageError, UserError } from "../lib/errors.ts";
+import {
+  parseJobId,
+  sbatchArgs,
+  type SlurmJob,
+  slurmJobs,
+  type SlurmOptions,
+  submitScript,
+  taskConfig,
+  tasksTable,
+} from "../lib/slurm.ts";
+import { DEFAULT_RUNS_ROOT } from "../lib/train/run.ts";
 
 /** The command line of `deno task study`. */
 export const STUDY_CLI = {
   name: "study",
-  usage: "deno task study [--profile <name>] [--seeds N] [--workers N] [--dry-run]",
+  usage: [
+    "deno task study [--profile <name>] [--seeds N] [--workers N] [--dry-run]",
+    "deno task study [--profile <name>] [--seeds N] --slurm [--partition P] [--gres gpu:1] " +
+    "[--time T] [--mem M] [--cpus-per-task N] [--account A] [--slurm-dir D] [--dry-run]",
+  ],
   summary: "Trains every run the notebooks 02-07 need under a profile, phase by phase, with up " +
-    "to --workers processes side by side. Interrupted: rerun the same command to resume.",
+    "to --workers processes side by side. Interrupted: rerun the same command to resume. With " +
+    "--slurm: one Slurm job array per phase (each after the previous one), one task per run, " +
+    "against the runs folder (CEN_RUNS_DIR) that every node shares; submitted with sbatch " +
+    "unless --dry-run.",
   options: {
     profile: {
       type: "string",
@@ -30,7 +56,32 @@ export const STUDY_CLI = {
     },
     seeds: { type: "integer", help: "seeds per setting (default: the profile's study seeds)" },
     workers: { type: "integer", help: "training processes side by side (default 2)" },
-    "dry-run": { type: "boolean", help: "list the phases and runs; train nothing" },
+    "dry-run": {
+      type: "boolean",
+      help:
+        "list the phases and runs; train nothing (with --slurm: write the scripts, submit none)",
+    },
+    slurm: {
+      type: "boolean",
+      help: 'submit the plan as Slurm job arrays (README: "The study on a Slurm cluster")',
+    },
+    partition: { type: "string", value: "<name>", help: "--slurm: the partition" },
+    gres: { type: "string", value: "<gres>", help: "--slurm: resources per task, e.g. gpu:1" },
+    time: { type: "string", value: "<limit>", help: "--slurm: time limit per task" },
+    mem: { type: "string", value: "<size>", help: "--slurm: memory per task, e.g. 16G" },
+    "cpus-per-task": { type: "integer", help: "--slurm: CPUs per task (default 1)" },
+    account: { type: "string", value: "<name>", help: "--slurm: the account to charge" },
+    "slurm-dir": {
+      type: "string",
+      value: "<folder>",
+      help: "--slurm: where scripts and logs go (default <runs>/_slurm/<profile>-<time>)",
+    },
+    "slurm-task": {
+      type: "string",
+      value: "<file.json>",
+      hidden: true,
+      help: "internal: train entry $SLURM_ARRAY_TASK_ID of this task list (a Slurm array task)",
+    },
     "run-list": {
       type: "string",
       value: "<file.json>",
@@ -78,15 +129,170 @@ async function study(name: string, seeds: number | undefined, workers: number, d
   return 0;
 }
 
+/** Trains one Slurm array task: entry `$SLURM_ARRAY_TASK_ID` of a task list. */
+async function slurmTask(file: string): Promise<number> {
+  const index = Number(Deno.env.get("SLURM_ARRAY_TASK_ID"));
+  const config = taskConfig(JSON.parse(await Deno.readTextFile(file)), index);
+  console.log(`cen: task ${index} of ${file}: run ${await describe(config)}`);
+  const result = await runConfig(config);
+  console.log(`cen: run ${result.id} ${result.complete ? "finished" : "NOT finished"}`);
+  return result.complete ? 0 : 1;
+}
+
+/** Which Slurm options were given without --slurm (each a mistake). */
+const SLURM_ONLY = [
+  "partition",
+  "gres",
+  "time",
+  "mem",
+  "cpus-per-task",
+  "account",
+  "slurm-dir",
+] as const;
+
+/** Writes the plan's job arrays and (unless `dryRun`) submits them, each after the previous. */
+async function submitSlurm(
+  name: string,
+  seeds: number | undefined,
+  slurm: Omit<SlurmOptions, "profile" | "repo" | "runsDir" | "deno" | "dir">,
+  dir: string | undefined,
+  dryRun: boolean,
+): Promise<number> {
+  const runsDir = resolve(DEFAULT_RUNS_ROOT);
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
+  const opts: SlurmOptions = {
+    ...slurm,
+    profile: name,
+    repo: fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, ""),
+    runsDir,
+    deno: Deno.execPath(),
+    dir: resolve(dir ?? join(runsDir, "_slurm", `${name}-${stamp}`)),
+  };
+  const phases = await studyPlan(name, { seeds });
+  const planned = [];
+  for (const [p, phase] of phases.entries()) {
+    const runs = [];
+    for (const c of phase.configs) {
+      if (await lookup(c)) continue; // finished earlier: no task
+      runs.push({ id: await configHash(c), label: describeRun(c), config: c });
+    }
+    console.log(
+      `phase ${p + 1}/${phases.length}: ${phase.name}: ${runs.length} of ` +
+        `${phase.configs.length} runs to train`,
+    );
+    planned.push({ name: phase.name, runs });
+  }
+  const jobs = slurmJobs(planned, opts);
+  await Deno.mkdir(join(opts.dir, "logs"), { recursive: true });
+  for (const j of jobs) {
+    await Deno.writeTextFile(j.scriptPath, j.script);
+    await Deno.writeTextFile(j.tasksPath, j.tasks);
+  }
+  await Deno.writeTextFile(join(opts.dir, "tasks.tsv"), tasksTable(jobs));
+  await Deno.writeTextFile(join(opts.dir, "submit.sh"), submitScript(jobs));
+  console.log(`slurm: ${jobs.length} job arrays in ${opts.dir} (runs in ${runsDir})`);
+  if (jobs.length === 0) {
+    console.log("slurm: every run is finished; nothing to submit");
+    return 0;
+  }
+  if (dryRun) {
+    for (const j of jobs) {
+      console.log(`  ${j.jobName}: ${j.runs.length} tasks, ${j.scriptPath}`);
+      for (const [i, r] of j.runs.entries()) {
+        console.log(`    [${i}] ${r.id.slice(0, 12)} ${r.label}`);
+      }
+    }
+    console.log(`dry run: nothing submitted; to submit: bash ${join(opts.dir, "submit.sh")}`);
+    return 0;
+  }
+  const submitted: { job: SlurmJob; id: string }[] = [];
+  for (const j of jobs) {
+    const id = await sbatch(sbatchArgs(j, submitted.at(-1)?.id));
+    submitted.push({ job: j, id });
+    console.log(
+      `slurm: phase ${j.phase} (${j.name}): job ${id}, ${j.jobName}, ${j.runs.length} tasks` +
+        (submitted.length > 1 ? `, after job ${submitted[submitted.length - 2].id}` : ""),
+    );
+  }
+  await Deno.writeTextFile(
+    join(opts.dir, "jobs.json"),
+    JSON.stringify(
+      submitted.map((s) => ({
+        phase: s.job.phase,
+        name: s.job.name,
+        job: s.id,
+        tasks: s.job.runs.length,
+      })),
+      null,
+      1,
+    ) + "\n",
+  );
+  console.log(
+    `slurm: submitted; watch with squeue -j ${submitted.map((s) => s.id).join(",")}; ` +
+      `logs in ${join(opts.dir, "logs")}`,
+  );
+  return 0;
+}
+
+/** Runs `sbatch` (a minute at most) and returns the job id it printed. */
+async function sbatch(args: string[]): Promise<string> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command("sbatch", {
+      args,
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new UserError("sbatch not found (is this a Slurm login node? try --dry-run)");
+    }
+    throw e;
+  }
+  const dec = new TextDecoder();
+  if (!out.success) {
+    throw new UserError(`sbatch ${args.join(" ")} failed: ${dec.decode(out.stderr).trim()}`);
+  }
+  return parseJobId(dec.decode(out.stdout));
+}
+
 if (import.meta.main) {
   await runCli(STUDY_CLI, async ({ options }) => {
     if (options["run-list"] !== undefined) return await runList(options["run-list"]);
-    const workers = options.workers ?? 2;
-    if (workers < 1) throw new UsageError("--workers must be a positive integer");
+    if (options["slurm-task"] !== undefined) return await slurmTask(options["slurm-task"]);
     if (options.seeds !== undefined && options.seeds < 1) {
       throw new UsageError("--seeds must be a positive integer");
     }
-    return await study(options.profile ?? "real", options.seeds, workers, !!options["dry-run"]);
+    const profile = options.profile ?? "real";
+    if (options.slurm) {
+      if (options.workers !== undefined) {
+        throw new UsageError("--workers has no effect with --slurm (one task per run)");
+      }
+      const cpus = options["cpus-per-task"];
+      if (cpus !== undefined && cpus < 1) {
+        throw new UsageError("--cpus-per-task must be a positive integer");
+      }
+      return await submitSlurm(
+        profile,
+        options.seeds,
+        {
+          partition: options.partition,
+          gres: options.gres,
+          time: options.time,
+          mem: options.mem,
+          cpusPerTask: cpus,
+          account: options.account,
+        },
+        options["slurm-dir"],
+        !!options["dry-run"],
+      );
+    }
+    const given = SLURM_ONLY.find((k) => options[k] !== undefined);
+    if (given) throw new UsageError(`--${given} needs --slurm`);
+    const workers = options.workers ?? 2;
+    if (workers < 1) throw new UsageError("--workers must be a positive integer");
+    return await study(profile, options.seeds, workers, !!options["dry-run"]);
   });
 }
 

@@ -7,16 +7,18 @@
  * Building is resumable: rows are appended chunk by chunk and `progress.json` (written
  * atomically after each chunk) says how much of the files is valid; an interrupted build is
  * detected (no `index.json`) and completed from there, never used as if whole. The index is
- * written last, by atomic rename. One process builds a given cache at a time (`build.lock` holds
- * its pid; others wait for it, and a lock whose process is gone is taken over). The key covers the
- * sample list (paths, labels), each file's size and modification time, and the settings: an image
- * replaced in place under the same name gives a new cache.
+ * written last, by atomic rename. One process builds a given cache at a time (`build.lock`, see
+ * lib/lock.ts: others wait for it, on this host or on another sharing the folder, and a dead
+ * builder's lock is taken over). The key covers the sample list (paths, labels), each file's size
+ * and modification time, and the settings: an image replaced in place under the same name gives a
+ * new cache.
  *
  * @module
  */
 import { join } from "node:path";
 import { DataError } from "../errors.ts";
 import { exists, readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
+import { acquireLock } from "../lock.ts";
 import type { SkipRecord } from "./report.ts";
 import type { AgeSample } from "./types.ts";
 
@@ -230,53 +232,13 @@ export async function buildCache(samples: AgeSample[], options: BuildOptions): P
     return ready;
   }
   await Deno.mkdir(dir, { recursive: true });
-  const release = await acquireLock(join(dir, "build.lock"), log);
+  const lock = await acquireLock(join(dir, "build.lock"), { log, what: `building ${dir}` });
   try {
     const built = await openCache(dir, options.memoryLimitBytes);
     if (built) return built; // another process finished it while we waited
     return await build(samples, stats, options, key, dir);
   } finally {
-    await release();
-  }
-}
-
-/** Is process `pid` alive? (Linux: /proc; elsewhere assume yes.) */
-async function alive(pid: number): Promise<boolean> {
-  if (pid === Deno.pid) return true;
-  if (!(await exists("/proc/self"))) return true;
-  return await exists(`/proc/${pid}`);
-}
-
-/**
- * Takes the lock file `path` (e.g. one builder per cache): waits while a live process holds it,
- * takes over a lock left by a dead one. Returns the release function.
- */
-export async function acquireLock(
-  path: string,
-  log: (line: string) => void = () => {},
-): Promise<() => Promise<void>> {
-  let told = false;
-  for (;;) {
-    try {
-      const f = await Deno.open(path, { createNew: true, write: true });
-      await f.write(new TextEncoder().encode(String(Deno.pid)));
-      f.close();
-      return () => Deno.remove(path).catch(() => {});
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-    }
-    const pid = Number((await Deno.readTextFile(path).catch(() => "")).trim());
-    const valid = Number.isInteger(pid) && pid > 0;
-    // A lock without a pid yet is being written (its creator is between open and write).
-    const fresh = !valid &&
-      Date.now() - ((await Deno.stat(path).catch(() => null))?.mtime?.getTime() ?? 0) < 10_000;
-    if (fresh || (valid && (await alive(pid)))) {
-      if (!told) log(`${path}: held by process ${pid || "?"}; waiting`);
-      told = true;
-      await new Promise((r) => setTimeout(r, 200));
-    } else {
-      await Deno.remove(path).catch(() => {}); // stale: its builder died
-    }
+    await lock.release();
   }
 }
 

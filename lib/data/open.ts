@@ -29,7 +29,8 @@ import { ADAPTERS, loadDataset } from "./adapters/index.ts";
 import { type AlignMode, alignSettings, type FaceDetector, makePreparer } from "./align.ts";
 import { createHash } from "node:crypto";
 import { cacheFingerprint, cacheSource, rowSource } from "./batches.ts";
-import { acquireLock, buildCache, type Cache } from "./cache.ts";
+import { buildCache, type Cache } from "./cache.ts";
+import { acquireLock } from "../lock.ts";
 import { type DataReport, type SkipRecord, summarize } from "./report.ts";
 import { SYNTHETIC_VERSION, type SyntheticPreset, writeSynthetic } from "./synthetic.ts";
 import { defaultUtkfaceSplitPath, matchSplit, readSplitFile, stratifiedSplit } from "./split.ts";
@@ -582,13 +583,13 @@ async function ensureSynthetic(
   );
   if (await exists(join(dir, "manifest.json"))) return dir;
   await Deno.mkdir(join(root, "synthetic"), { recursive: true });
-  const release = await acquireLock(`${dir}.lock`, log);
+  const lock = await acquireLock(`${dir}.lock`, { log, what: `generating ${dir}` });
   try {
     if (await exists(join(dir, "manifest.json"))) return dir; // made while we waited
     log(`data: generating ${preset} into ${displayPath(dir)}`);
     await writeSynthetic(dir, { preset, count, seed, size, log });
   } finally {
-    await release();
+    await lock.release();
   }
   return dir;
 }

@@ -48,6 +48,7 @@ import {
   recordServes,
   writeRecord,
 } from "./record.ts";
+import { lockGeneration, lockRun } from "./locks.ts";
 import {
   DEFAULT_RUNS_ROOT,
   type EpochLog,
@@ -125,6 +126,7 @@ export async function runEvolution(
   const backend = await initBackend(undefined, show);
   checkSources(config, opts.train, opts.test);
   const paths = await runPaths(config, opts.runsRoot);
+  await using _run = await lockRun(paths.id, opts.runsRoot, show); // one process per run (locks.ts)
   const recordsRoot = opts.recordsRoot !== undefined
     ? opts.recordsRoot
     : opts.runsRoot === undefined
@@ -148,6 +150,7 @@ export async function runEvolution(
   const fates: GenerationFate[] = [];
   for (let t = 1; t <= config.generations; t++) {
     const gp = paths.gen(t);
+    await using _gen = await lockGeneration(config, t, opts.runsRoot, log); // one trainer per key
     let result = await readJsonIfExists<GenerationResult>(gp.result);
     if (result) fates.push("done");
     else {
