@@ -8,7 +8,9 @@
 import { type CenConfig, configHash, makeConfig, type PartialConfig } from "./config.ts";
 import { openDataset, type OpenedDataset } from "./data/open.ts";
 import { mergePartial, profile } from "./profiles.ts";
+import { NotFoundError } from "./errors.ts";
 import { type EvolutionResult, runEvolution } from "./train/evolve.ts";
+import { readRecord, recordsRootFor } from "./train/record.ts";
 
 /** Where runs and caches go, and where progress lines go. */
 export interface ExperimentOptions {
@@ -68,11 +70,27 @@ export async function runConfig(
       evalEvery: opts.evalEvery,
       recordsRoot: opts.recordsRoot,
       needWeights: opts.needWeights,
+      trainPretrained: (ref) => trainRecordedPretraining(ref, opts),
     });
     return result;
   } finally {
     await opts.onRunEnd?.(result);
   }
+}
+
+/**
+ * Trains the pretraining run `ref` from its record's config, because its weights are needed and
+ * only its record is here (e.g. on a new machine); without a record it is a NotFoundError.
+ */
+async function trainRecordedPretraining(ref: string, opts: ExperimentOptions): Promise<void> {
+  const root = recordsRootFor(opts.runsRoot, opts.recordsRoot);
+  const record = root ? await readRecord(root, ref) : undefined;
+  if (!record) {
+    throw new NotFoundError(
+      `pretrained run "${ref}" has no weights here and no record to train it again from`,
+    );
+  }
+  await runPretraining(record.config, { ...opts, onRunEnd: undefined });
 }
 
 /**

@@ -41,13 +41,7 @@ import {
   runInputs,
   sourceFingerprint,
 } from "./inputs.ts";
-import {
-  DEFAULT_RECORDS_ROOT,
-  readRecord,
-  recordPath,
-  recordServes,
-  writeRecord,
-} from "./record.ts";
+import { readRecord, recordPath, recordServes, recordsRootFor, writeRecord } from "./record.ts";
 import { lockGeneration, lockRun } from "./locks.ts";
 import {
   DEFAULT_RUNS_ROOT,
@@ -89,6 +83,12 @@ export interface EvolutionOptions {
    * whose targets will train); default false.
    */
   needWeights?: boolean;
+  /**
+   * Called when a generation is about to train from `config.pretrained` and that run has no
+   * weights here (e.g. it is known only by its record): should train it (runConfig passes one
+   * that trains the recorded config). Without it, the missing weights are an error.
+   */
+  trainPretrained?: (ref: string) => Promise<void>;
 }
 
 /**
@@ -127,11 +127,7 @@ export async function runEvolution(
   checkSources(config, opts.train, opts.test);
   const paths = await runPaths(config, opts.runsRoot);
   await using _run = await lockRun(paths.id, opts.runsRoot, show); // one process per run (locks.ts)
-  const recordsRoot = opts.recordsRoot !== undefined
-    ? opts.recordsRoot
-    : opts.runsRoot === undefined
-    ? DEFAULT_RECORDS_ROOT
-    : null;
+  const recordsRoot = recordsRootFor(opts.runsRoot, opts.recordsRoot);
   const inputs = await runInputs(config, opts.train, opts.test, opts.runsRoot, recordsRoot);
   const digest = inputsDigest(inputs);
   const recorded = await fromRecord(config, paths, inputs, recordsRoot, opts.needWeights, show);
@@ -332,6 +328,7 @@ export async function initialModel(
   paths: RunPaths,
   runsRoot: string | undefined,
   log: (line: string) => void,
+  trainPretrained?: (ref: string) => Promise<void>,
 ): Promise<tfl.LayersModel> {
   const model = createCenModel({
     backbone: config.backbone,
@@ -345,7 +342,14 @@ export async function initialModel(
     from.dispose();
     log(`generation ${t}: starts from its ancestor's weights`);
   } else if (config.pretrained) {
-    const dir = await finalModelDir(config.pretrained, runsRoot).catch((e: Error) => {
+    const ref = config.pretrained;
+    const find = () => finalModelDir(ref, runsRoot);
+    let dir = await find().catch(() => undefined);
+    if (!dir && trainPretrained) {
+      log(`generation ${t}: pretrained run ${ref} has no weights here: training it first`);
+      await trainPretrained(ref);
+    }
+    dir ??= await find().catch((e: Error) => {
       throw new NotFoundError(
         `${e.message}: its weights are needed to train generation ${t} (a run known only by its ` +
           `record has none; train it first, e.g. deno task train with its profile)`,
@@ -462,7 +466,7 @@ async function trainGeneration(
   log: (line: string) => void,
 ): Promise<GenerationResult | undefined> {
   const o = config.optim;
-  const model = await initialModel(config, t, paths, opts.runsRoot, log);
+  const model = await initialModel(config, t, paths, opts.runsRoot, log, opts.trainPretrained);
   const sgd = createSgd(trainableVariables(model));
   const ancestorModel = t > 1 && config.ancestorOutputs === "online"
     ? await loadModel(paths.gen(t - 1).model)

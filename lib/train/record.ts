@@ -16,6 +16,18 @@ import type { GenerationResult } from "./run.ts";
 /** `records/runs` of this checkout; `CEN_RECORDS_DIR` overrides it. */
 export const DEFAULT_RECORDS_ROOT: string = RECORDS_DIR;
 
+/**
+ * The records folder a run uses: the one given (null: none), else {@link DEFAULT_RECORDS_ROOT}
+ * for runs in the default runs folder and none for runs elsewhere (tests' scratch folders).
+ */
+export function recordsRootFor(
+  runsRoot: string | undefined,
+  recordsRoot: string | null | undefined,
+): string | null {
+  if (recordsRoot !== undefined) return recordsRoot;
+  return runsRoot === undefined ? DEFAULT_RECORDS_ROOT : null;
+}
+
 /** What a run's record holds. */
 export interface RunRecord {
   id: string;

@@ -10,6 +10,7 @@ import type { SampleSource } from "../../lib/data/types.ts";
 import { exists } from "../../lib/fsutil.ts";
 import { type EvolutionOptions, runEvolution } from "../../lib/train/evolve.ts";
 import { readRecord } from "../../lib/train/record.ts";
+import { runConfig } from "../../lib/experiment.ts";
 import { tinyConfig, toySource } from "../helpers/tiny.ts";
 
 await initBackend();
@@ -73,4 +74,40 @@ Deno.test("an incomplete record is not served; a target's pretraining known only
   const t2 = await on(records, target);
   assertEquals(t2.fates, ["recorded"]);
   assertEquals(t2.metrics.generations, t1.metrics.generations);
+});
+
+Deno.test("runConfig trains a recorded pretraining again when a target needs its weights here", async () => {
+  const records = await Deno.makeTempDir(), cacheRoot = await Deno.makeTempDir();
+  const small = (dataset: string, over: Partial<CenConfig> = {}) =>
+    tinyConfig({
+      generations: 1,
+      optim: { epochs: 1 },
+      minAge: 0,
+      maxAge: 100,
+      data: { dataset, params: { count: 60 }, augment: false },
+      ...over,
+    });
+  const pre = small("synthetic-pretrain");
+  const machineA = {
+    runsRoot: await Deno.makeTempDir(),
+    recordsRoot: records,
+    cacheRoot,
+    log: () => {},
+  };
+  const p = await runConfig(pre, machineA);
+  // machine B: only the records; a target that starts from the pretraining and was never trained
+  const lines: string[] = [];
+  const machineB = {
+    ...machineA,
+    runsRoot: await Deno.makeTempDir(),
+    log: (l: string) => lines.push(l),
+  };
+  const target = small("synthetic-target", { pretrained: p.id, minAge: 16, maxAge: 77, seed: 4 });
+  const t = await runConfig(target, machineB);
+  assertEquals(t.fates, ["trained"]);
+  assert(
+    lines.some((l) => l.includes(`pretrained run ${p.id} has no weights here`)),
+    lines.join("\n"),
+  );
+  assert(await exists(join(machineB.runsRoot, p.id, "gen-1", "model", "weights.bin")));
 });
