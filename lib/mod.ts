@@ -67,7 +67,7 @@ export {
   runPretraining,
   runProfile,
 } from "./experiment.ts";
-export { runAll, variant, withSeeds } from "./study.ts";
+export { runAll, variant, withSeeds } from "./study/mod.ts";
 export {
   type EvolutionOptions,
   type EvolutionResult,

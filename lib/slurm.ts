@@ -1,5 +1,5 @@
 /**
- * The study on a Slurm cluster: a plan of phases (`studyPlan` in lib/study.ts) becomes one job
+ * The study on a Slurm cluster: a plan of phases (`studyPlan` in lib/study/plan.ts) becomes one job
  * array per phase, each task training exactly one run, each array starting only when the previous
  * phase's array succeeded (`--dependency=afterok:<job id>`; `--kill-on-invalid-dep=yes` cancels the
  * later phases when a task fails, instead of leaving them pending for ever).

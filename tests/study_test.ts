@@ -21,7 +21,7 @@ import {
   table6Best,
   table6Configs,
   table6Rows,
-} from "../lib/study.ts";
+} from "../lib/study/mod.ts";
 import { generationIndexPath, generationKey, type RunMetrics } from "../lib/train/run.ts";
 import { configHash } from "../lib/config.ts";
 import { profileConfigs } from "../lib/experiment.ts";

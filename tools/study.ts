@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { type CenConfig, configHash } from "../lib/config.ts";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
 import { runConfig } from "../lib/experiment.ts";
-import { balance, describeRun, lookup, remainingCost, studyPlan } from "../lib/study.ts";
+import { balance, describeRun, lookup, remainingCost, studyPlan } from "../lib/study/mod.ts";
 import { PROFILE_NAMES } from "../lib/profiles.ts";
 import { UsageError, UserError } from "../lib/errors.ts";
 import {

@@ -14,7 +14,7 @@
  *
  * @example
  * ```ts
- * import { runAll } from "../study.ts";
+ * import { runAll } from "../study/mod.ts";
  * import { runConfig } from "../experiment.ts";
  * import { profileConfig } from "../profiles.ts";
  * import { foldRunLogs } from "./runlog.ts";

@@ -1,0 +1,70 @@
+/**
+ * Baselines in the same harness (same split, backbone and training length): DLDL, and the table that sets them beside CEN.
+ *
+ * @module
+ */
+import { type CenConfig } from "../config.ts";
+import { metricsAt } from "./runs.ts";
+import { type RunMetrics } from "../train/run.ts";
+import { formatMeanStd, meanStd } from "./stats.ts";
+import { variant, withSeeds } from "./runs.ts";
+
+/** DLDL: the LDL head alone trained against a Gaussian label distribution (σ = 2). */
+export function dldlConfigs(target: CenConfig, seeds: number, sigma = 2): CenConfig[] {
+  return withSeeds(variant(target, { generations: 1, heads: "ldl", labelSigma: sigma }), seeds);
+}
+
+/** One method's test MAE over seeds (or a single external number, e.g. an off-the-shelf model). */
+export interface MethodResult {
+  method: string;
+  maes: number[];
+}
+
+/**
+ * The baselines trained in the harness, from Table 1's single-head runs and the DLDL runs:
+ * CE + expectation (LDL only, ŷ_ldl), L1 regression (Reg only, ŷ_reg), DLDL (ŷ_ldl).
+ */
+export function harnessBaselines(
+  table1: { reg: RunMetrics[]; ldl: RunMetrics[] },
+  dldl: RunMetrics[],
+): MethodResult[] {
+  const g1 = (ms: RunMetrics[], key: "maeLdl" | "maeReg") =>
+    ms.map((m) => metricsAt(m, 1)?.[key] ?? NaN);
+  return [
+    { method: "CE + expectation", maes: g1(table1.ldl, "maeLdl") },
+    { method: "L1 regression", maes: g1(table1.reg, "maeReg") },
+    { method: "DLDL (σ = 2)", maes: g1(dldl, "maeLdl") },
+  ];
+}
+
+/**
+ * Baselines against CEN: each method's MAE (mean ± std), the strongest baseline, and CEN's gain
+ * over it (positive: CEN is better).
+ */
+export function baselineTable(baselines: MethodResult[], cen: MethodResult[]) {
+  const row = (r: MethodResult, kind: string) => ({
+    method: r.method,
+    kind,
+    "MAE": formatMeanStd(meanStd(r.maes)),
+    mean: meanStd(r.maes).mean,
+  });
+  const rows = [...baselines.map((b) => row(b, "baseline")), ...cen.map((c) => row(c, "CEN"))];
+  const base = rows.filter((r) => r.kind === "baseline" && Number.isFinite(r.mean));
+  const strongest = base.reduce((a, b) => (b.mean < a.mean ? b : a), base[0]);
+  const bestCen = rows.filter((r) => r.kind === "CEN").reduce((a, b) => (b.mean < a.mean ? b : a));
+  const gain = strongest ? strongest.mean - bestCen.mean : NaN;
+  return {
+    rows,
+    strongest: strongest?.method,
+    bestCen: bestCen.method,
+    gain,
+    text: strongest
+      ? `best CEN (${bestCen.method}, ${
+        bestCen.mean.toFixed(3)
+      }) vs the strongest baseline (${strongest.method}, ` +
+        `${strongest.mean.toFixed(3)}): ${gain >= 0 ? "CEN better by" : "CEN worse by"} ${
+          Math.abs(gain).toFixed(3)
+        } years`
+      : "no baseline",
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Runs as the study uses them: a config's variants and seeds, running a list of configs, and looking a finished run up (its folder or its record) without training.
+ *
+ * @module
+ */
+import { type CenConfig, makeConfig, type PartialConfig } from "../config.ts";
+import { type ExperimentOptions, runConfig } from "../experiment.ts";
+import type { AgeMetrics } from "../metrics.ts";
+import type { EvolutionResult } from "../train/evolve.ts";
+import { DEFAULT_RECORDS_ROOT, readRecord } from "../train/record.ts";
+import { DEFAULT_RUNS_ROOT, readRunMetrics, type RunMetrics, runPaths } from "../train/run.ts";
+
+/** A config with overrides applied (validated). */
+export function variant(base: CenConfig, over: PartialConfig): CenConfig {
+  return makeConfig(over, base);
+}
+
+/** The same config for seeds base.seed, base.seed + 1, … (`n` of them). */
+export function withSeeds(config: CenConfig, n: number): CenConfig[] {
+  return Array.from({ length: n }, (_, i) => variant(config, { seed: config.seed + i }));
+}
+
+/** Runs configs one after another (each resumed or reused when it exists), with a header line each. */
+export async function runAll(
+  configs: readonly CenConfig[],
+  opts: ExperimentOptions & { label?: string; onRun?: (r: EvolutionResult) => void } = {},
+): Promise<RunMetrics[]> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const out: RunMetrics[] = [];
+  for (const [i, c] of configs.entries()) {
+    log(`── ${opts.label ?? "run"} ${i + 1}/${configs.length}`);
+    const r = await runConfig(c, opts);
+    opts.onRun?.(r);
+    out.push(r.metrics);
+  }
+  return out;
+}
+
+/**
+ * The metrics of a config's run if it has finished every generation, from its run folder or else
+ * from its record (`train/record.ts`); never trains and never opens data, so a run made from other
+ * images is not told apart here (runConfig does that).
+ */
+export async function lookup(
+  config: CenConfig,
+  runsRoot = DEFAULT_RUNS_ROOT,
+  recordsRoot = DEFAULT_RECORDS_ROOT,
+): Promise<RunMetrics | undefined> {
+  const paths = await runPaths(config, runsRoot);
+  const m = await readRunMetrics(paths);
+  if (m && m.generations.length === config.generations) return m;
+  const r = await readRecord(recordsRoot, paths.id);
+  return r && r.generations.length === config.generations
+    ? { id: r.id, config: r.config, backend: r.backend, generations: r.generations }
+    : undefined;
+}
+
+/** The metrics of generation t of a run, if it finished it. */
+export const metricsAt = (m: RunMetrics, t: number): AgeMetrics | undefined =>
+  m.generations.find((g) => g.generation === t)?.metrics;
+
+/** One line naming a run by what tells it apart in the study (dataset, backbone, loss, seed, …). */
+export function describeRun(c: CenConfig): string {
+  return `${c.data.dataset} ${c.backbone} ${c.inputSize}px heads=${c.heads} σ=${c.labelSigma} ` +
+    `τ=${c.tau} α=${c.alpha} λ=${c.lambdaT} T=${c.generations} seed=${c.seed} ` +
+    (c.pretrained ? "pretrained" : "scratch");
+}

@@ -1,0 +1,27 @@
+/**
+ * Statistics over seeds: mean and sample standard deviation, and how they are written.
+ *
+ * @module
+ */
+
+/** Mean, sample standard deviation and count. */
+export interface MeanStd {
+  mean: number;
+  std: number;
+  n: number;
+}
+
+/** Mean and sample std (0 for a single value) of finite values. */
+export function meanStd(xs: readonly number[]): MeanStd {
+  const v = xs.filter(Number.isFinite);
+  const n = v.length;
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, n };
+}
+
+/** "2.345 ± 0.012" (or "2.345" for one seed, "–" for none). */
+export function formatMeanStd(m: MeanStd, digits = 3): string {
+  if (m.n === 0 || !Number.isFinite(m.mean)) return "–";
+  return m.n > 1 ? `${m.mean.toFixed(digits)} ± ${m.std.toFixed(digits)}` : m.mean.toFixed(digits);
+}
