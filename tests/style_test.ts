@@ -6,7 +6,7 @@
  * (byte-identical to what `deno fmt` writes); their cells are type-checked instead.
  */
 import { assertEquals } from "@std/assert";
-import { projectRoot } from "../lib/report/execute.ts";
+import { projectRoot } from "../lib/publish/execute.ts";
 import { LIMIT, withDeadline } from "./helpers/deadline.ts";
 
 /** Runs `deno <args>` in the repository root (killed, and the test failed, past `ms`). */

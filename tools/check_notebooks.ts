@@ -12,8 +12,8 @@
  */
 import { basename, dirname, join } from "node:path";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
-import { projectRoot } from "../lib/report/execute.ts";
-import { notebookToTypeScript, readNotebook } from "../lib/report/ipynb.ts";
+import { projectRoot } from "../lib/publish/execute.ts";
+import { notebookToTypeScript, readNotebook } from "../lib/publish/ipynb.ts";
 
 /** Result of checking one notebook. */
 export interface NotebookCheck {

@@ -7,8 +7,8 @@
  * @module
  */
 import { type CommandSpec, runCli } from "../lib/cli.ts";
-import { findChromium } from "../lib/report/browser.ts";
-import { findJupyter } from "../lib/report/execute.ts";
+import { findChromium } from "../lib/publish/browser.ts";
+import { findJupyter } from "../lib/publish/execute.ts";
 import { REPORT_RUN_OPTIONS } from "./report.ts";
 
 /** The command line of `deno task main` (its options go on to `deno task report`). */

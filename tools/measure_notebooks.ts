@@ -9,9 +9,9 @@
  */
 import { join } from "node:path";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
-import { notebookToHtml } from "../lib/report/build.ts";
-import { executeNotebook, findJupyter, jupyterEnv, projectRoot } from "../lib/report/execute.ts";
-import { type Notebook, readNotebook } from "../lib/report/ipynb.ts";
+import { notebookToHtml } from "../lib/publish/build.ts";
+import { executeNotebook, findJupyter, jupyterEnv, projectRoot } from "../lib/publish/execute.ts";
+import { type Notebook, readNotebook } from "../lib/publish/ipynb.ts";
 
 const CELLS = 30;
 

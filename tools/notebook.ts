@@ -16,13 +16,13 @@
 import { basename, join } from "node:path";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
 import { NotFoundError, UsageError } from "../lib/errors.ts";
-import { executeNotebook, findJupyter, projectRoot } from "../lib/report/execute.ts";
+import { executeNotebook, findJupyter, projectRoot } from "../lib/publish/execute.ts";
 import {
   formatNotebook,
   injectParameters,
   readNotebook,
   stripOutputs,
-} from "../lib/report/ipynb.ts";
+} from "../lib/publish/ipynb.ts";
 
 /** The command line of `deno task notebook`. */
 export const NOTEBOOK_CLI = {

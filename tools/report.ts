@@ -14,9 +14,9 @@
 import { join } from "node:path";
 import { type CommandSpec, type OptionValues, runCli } from "../lib/cli.ts";
 import { UsageError } from "../lib/errors.ts";
-import { buildReport, listNotebooks } from "../lib/report/build.ts";
-import { checkPages, findChromium, formatCheck } from "../lib/report/browser.ts";
-import { findJupyter, projectRoot } from "../lib/report/execute.ts";
+import { buildReport, listNotebooks } from "../lib/publish/build.ts";
+import { checkPages, findChromium, formatCheck } from "../lib/publish/browser.ts";
+import { findJupyter, projectRoot } from "../lib/publish/execute.ts";
 import { PROFILE_NAMES } from "../lib/profiles.ts";
 
 /** The options `deno task main` passes through to the report (all but --profile and checks). */

@@ -15,7 +15,7 @@
  *   outputs in the Jupyter UI).
  * - `figureSummary(fig)`: the text fallback, e.g. `[plot "MAE per generation": 2 traces]`.
  *
- * Every plot is a `<div class="cen-plot">`; the headless check (`lib/report/browser.ts`) requires
+ * Every plot is a `<div class="cen-plot">`; the headless check (`lib/publish/browser.ts`) requires
  * each one to end up as a drawn `.js-plotly-plot` with an `svg.main-svg`.
  *
  * @module

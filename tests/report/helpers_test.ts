@@ -8,7 +8,7 @@ import {
 } from "@std/assert";
 import { ConfigError } from "../../lib/errors.ts";
 import { display, htmlToText, inJupyter } from "../../lib/report/display.ts";
-import { indexHtml } from "../../lib/report/index_page.ts";
+import { indexHtml } from "../../lib/publish/index_page.ts";
 import { figureSummary, plotHtml, plotlyBundle, showPlot } from "../../lib/report/plot.ts";
 import { readSummary, summaryPath, writeSummary } from "../../lib/report/summary.ts";
 import { escapeHtml, formatValue, tableHtml, tableText } from "../../lib/report/table.ts";

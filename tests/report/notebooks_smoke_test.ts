@@ -7,10 +7,10 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { basename, join } from "node:path";
-import { findChromium } from "../../lib/report/browser.ts";
-import { findJupyter, projectRoot } from "../../lib/report/execute.ts";
-import { listNotebooks } from "../../lib/report/build.ts";
-import { readNotebook } from "../../lib/report/ipynb.ts";
+import { findChromium } from "../../lib/publish/browser.ts";
+import { findJupyter, projectRoot } from "../../lib/publish/execute.ts";
+import { listNotebooks } from "../../lib/publish/build.ts";
+import { readNotebook } from "../../lib/publish/ipynb.ts";
 import { LIMIT, withDeadline } from "../helpers/deadline.ts";
 import { NO_CHROMIUM, NO_JUPYTER, skipCheck, skipUnless } from "../helpers/skip.ts";
 

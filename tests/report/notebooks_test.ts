@@ -1,8 +1,8 @@
 /** Committed notebooks stay clean (no outputs) and type-check. */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
-import { projectRoot } from "../../lib/report/execute.ts";
-import { hasOutputs, readNotebook } from "../../lib/report/ipynb.ts";
+import { projectRoot } from "../../lib/publish/execute.ts";
+import { hasOutputs, readNotebook } from "../../lib/publish/ipynb.ts";
 import { checkNotebook, checkNotebooks } from "../../tools/check_notebooks.ts";
 import { LIMIT, withDeadline } from "../helpers/deadline.ts";
 

@@ -11,7 +11,7 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { initBackend } from "../../lib/backend.ts";
 import { type AgeRow, loadAgeModel, predictFiles } from "../../lib/inference.ts";
-import { type Cdp, findChromium, type Json, launchChromium } from "../../lib/report/browser.ts";
+import { type Cdp, findChromium, type Json, launchChromium } from "../../lib/publish/browser.ts";
 import { serveSite, siteFiles } from "../../lib/web/site.ts";
 import { LIMIT, withDeadline } from "../helpers/deadline.ts";
 import { NO_CHROMIUM, skipUnless } from "../helpers/skip.ts";

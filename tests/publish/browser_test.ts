@@ -4,9 +4,9 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
-import { checkPages, findChromium } from "../../lib/report/browser.ts";
-import { buildReport } from "../../lib/report/build.ts";
-import { findJupyter, projectRoot } from "../../lib/report/execute.ts";
+import { checkPages, findChromium } from "../../lib/publish/browser.ts";
+import { buildReport } from "../../lib/publish/build.ts";
+import { findJupyter, projectRoot } from "../../lib/publish/execute.ts";
 import { plotHtml, plotlyBundle } from "../../lib/report/plot.ts";
 import { summaryPath } from "../../lib/report/summary.ts";
 import { LIMIT, withDeadline } from "../helpers/deadline.ts";

@@ -4,13 +4,18 @@
  */
 import { assert, assertEquals, assertGreater, assertLess, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
-import { executeNotebook, findJupyter, jupyterEnv, projectRoot } from "../../lib/report/execute.ts";
+import {
+  executeNotebook,
+  findJupyter,
+  jupyterEnv,
+  projectRoot,
+} from "../../lib/publish/execute.ts";
 import {
   cellSource,
   type Notebook,
   type NotebookCell,
   readNotebook,
-} from "../../lib/report/ipynb.ts";
+} from "../../lib/publish/ipynb.ts";
 import { summaryPath } from "../../lib/report/summary.ts";
 import { LIMIT, withDeadline } from "../helpers/deadline.ts";
 import { NO_JUPYTER, skipUnless } from "../helpers/skip.ts";

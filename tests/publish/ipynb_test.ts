@@ -10,7 +10,7 @@ import {
   parseNotebook,
   parseParameterArgs,
   stripOutputs,
-} from "../../lib/report/ipynb.ts";
+} from "../../lib/publish/ipynb.ts";
 
 function nb(): Notebook {
   return {

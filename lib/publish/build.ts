@@ -19,7 +19,7 @@ import { NotFoundError } from "../errors.ts";
 import { executeNotebook, findJupyter, jupyterEnv } from "./execute.ts";
 import { declaredParameters, readNotebook } from "./ipynb.ts";
 import { type IndexEntry, indexHtml } from "./index_page.ts";
-import { readSummary, summaryPath } from "./summary.ts";
+import { readSummary, summaryPath } from "../report/summary.ts";
 
 /** Where the offline MathJax of Debian's `libjs-mathjax` lives, when installed. */
 const LOCAL_MATHJAX = "/usr/share/javascript/mathjax/MathJax.js";

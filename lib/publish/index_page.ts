@@ -1,11 +1,12 @@
 /**
  * The report's `index.html`: one row per notebook with a link to its page, its status and time,
- * and the numbers from its summary (see `summary.ts`). Pure: `indexHtml(entries, meta)` → HTML.
+ * and the numbers from its summary (see `lib/report/summary.ts`). Pure: `indexHtml(entries, meta)`
+ * → HTML.
  *
  * @module
  */
-import { escapeHtml, formatValue } from "./table.ts";
-import type { NotebookSummary } from "./summary.ts";
+import { escapeHtml, formatValue } from "../report/table.ts";
+import type { NotebookSummary } from "../report/summary.ts";
 
 /** One notebook on the index. */
 export interface IndexEntry {

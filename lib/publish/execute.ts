@@ -1,6 +1,7 @@
 /**
- * Runs a notebook through `tools/execute_notebook.py` (jupyter_client with the settle guard
- * against the Deno kernel's early `idle`), with the project-local kernelspec on `JUPYTER_PATH`.
+ * Runs a notebook through `execute_notebook.py`, the Python file next to this module (jupyter_client
+ * with the settle guard against the Deno kernel's early `idle`), with the project-local kernelspec
+ * on `JUPYTER_PATH`.
  *
  * API:
  * - `projectRoot()`: absolute path of the repository root (from this module's location).
@@ -14,10 +15,14 @@
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { REPO_ROOT } from "../paths.ts";
 import { injectParameters, readNotebook, writeNotebook } from "./ipynb.ts";
 
-/** Statistics the executor writes (see tools/execute_notebook.py). */
+/** The Python executor this module launches: it lives next to this file. */
+const EXECUTOR: string = fileURLToPath(new URL("./execute_notebook.py", import.meta.url));
+
+/** Statistics the executor writes (see `execute_notebook.py`). */
 export interface ExecuteStats {
   notebook: string;
   cells: number;
@@ -141,7 +146,7 @@ export async function executeNotebook(opts: ExecuteOptions): Promise<ExecuteResu
   const statsPath = join(tmpDir, `${tag}.stats.json`);
   await writeNotebook(injected, nb);
   const args = [
-    join(root, "tools", "execute_notebook.py"),
+    EXECUTOR,
     injected,
     resolve(opts.output),
     "--cwd",

@@ -3,7 +3,8 @@
  * the DevTools protocol on a WebSocket, no npm package), with every http(s)/ws request blocked so
  * the page must work offline. A page passes when no script error happened (uncaught exception,
  * `console.error`, or an error log entry other than a blocked external request) and every plot
- * (`div.cen-plot`, see `plot.ts`) was drawn by plotly.js (`.js-plotly-plot` with `svg.main-svg`).
+ * (`div.cen-plot`, see `lib/report/plot.ts`) was drawn by plotly.js (`.js-plotly-plot` with
+ * `svg.main-svg`).
  *
  * API:
  * - `findChromium()`: path of a chromium binary (`CEN_CHROMIUM` overrides), or undefined.
