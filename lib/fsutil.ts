@@ -1,5 +1,10 @@
-/** Atomic file writes: write to a temporary sibling, then rename over the target. @module */
-import { dirname } from "node:path";
+/**
+ * File helpers: atomic writes (write to a temporary sibling, then rename over the target), JSON
+ * reads, existence checks, and a recursive copy.
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
 
 let counter = 0;
 function tmpName(path: string): string {
@@ -67,4 +72,12 @@ export async function replaceDirAtomic(
   }
   await Deno.rename(tmp, dir);
   if (hadOld) await Deno.remove(old, { recursive: true });
+}
+
+/** Copies a file, or a folder and everything under it, from `from` to `to`. */
+export async function copyTree(from: string, to: string): Promise<void> {
+  const info = await Deno.stat(from);
+  if (info.isFile) return await Deno.copyFile(from, to);
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) await copyTree(join(from, e.name), join(to, e.name));
 }

@@ -1,39 +1,38 @@
 /**
- * The evolution trainer ("ancestor → offspring", docs/method.md, "Evolution"). Generation 1 trains with
- * Eq. 14; then for t = 2 … T the ancestor's p^{t−1} (at τ) and s^{t−1} are recorded for every
+ * The evolution trainer ("ancestor → offspring", docs/method.md, "Evolution"). Generation 1 trains
+ * with Eq. 14; then for t = 2 … T the ancestor's p^{t−1} (at τ) and s^{t−1} are recorded for every
  * training image and a new network trains with Eq. 15 against them. Only the last generation
  * predicts; every generation's test metrics are kept to show the evolution.
  *
  * Everything lands in the run directory of the config's hash. A checkpoint (weights, optimizer
- * velocities, the epoch counter that seeds data order and augmentation) is written after every
- * epoch, so rerunning the same config resumes where it stopped; finished generations are reused.
+ * velocities, the epoch counter that seeds data order and augmentation; `checkpoint.ts`) is written
+ * after every epoch, so rerunning the same config resumes where it stopped; finished generations
+ * are reused. This module runs the generations of a run (locks, records, reuse, the ancestor
+ * store); one generation's training is `generation.ts`, one epoch's `epoch.ts`.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { initBackend } from "../backend.ts";
 import { canonicalJson, type CenConfig, numAges } from "../config.ts";
-import { cropMetadata } from "../data/align.ts";
 import type { SampleSource } from "../data/types.ts";
-import { DataError, NonFiniteLossError, NotFoundError } from "../errors.ts";
-import { exists, readJsonIfExists, replaceDirAtomic, writeJsonAtomic } from "../fsutil.ts";
-import type { LossSettings, LossTargets } from "../loss/cen.ts";
-import { normalizeAge, slackDelta } from "../loss/regression.ts";
-import { scoreAges } from "../metrics.ts";
-import { toInput } from "../model/input.ts";
-import { copyBackbone, decodeTensors, encodeTensors, loadModel, saveModel } from "../model/io.ts";
-import { createCenModel } from "../model/resnet.ts";
-import { predictSource, predictTensor } from "../predict.ts";
+import { DataError } from "../errors.ts";
+import {
+  copyTree,
+  exists,
+  readJsonIfExists,
+  replaceDirAtomic,
+  writeJsonAtomic,
+} from "../fsutil.ts";
+import { loadModel } from "../model/io.ts";
 import { displayPath } from "../paths.ts";
-import { mixSeed } from "../rng.ts";
 import {
   type AncestorStore,
   computeAncestorStore,
   loadAncestorStore,
   saveAncestorStore,
 } from "./ancestor.ts";
+import { trainGeneration } from "./generation.ts";
 import {
   claimRunDir,
   inputsDigest,
@@ -45,8 +44,6 @@ import { readRecord, recordPath, recordServes, recordsRootFor, writeRecord } fro
 import { lockGeneration, lockRun } from "./locks.ts";
 import {
   DEFAULT_RUNS_ROOT,
-  type EpochLog,
-  finalModelDir,
   generationIndexPath,
   generationKey,
   type GenerationResult,
@@ -55,8 +52,6 @@ import {
   type RunPaths,
   runPaths,
 } from "./run.ts";
-import { createSgd, disposeSgd, learningRate, loadSgdState, type Sgd, sgdState } from "./sgd.ts";
-import { trainableVariables, trainStep } from "./step.ts";
 
 /** Where the data comes from and where the run goes. */
 export interface EvolutionOptions {
@@ -107,14 +102,6 @@ export interface EvolutionResult {
   complete: boolean;
   /** What happened to generation t (index t − 1) in this call, for the generations it reached. */
   fates: GenerationFate[];
-}
-
-interface Checkpoint {
-  epochsDone: number;
-  epochs: EpochLog[];
-  /** Seeds of every random stream: data order and augmentation of epoch e use mixSeed(seed, t, e). */
-  rng: { seed: number; generation: number; nextEpoch: number };
-  trainSeconds: number;
 }
 
 /** Runs (or resumes) generations 1 … T of a config; see the module doc. */
@@ -257,13 +244,6 @@ async function reuseGeneration(
   return await readJsonIfExists<GenerationResult>(gp.result);
 }
 
-async function copyTree(from: string, to: string): Promise<void> {
-  const info = await Deno.stat(from);
-  if (info.isFile) return await Deno.copyFile(from, to);
-  await Deno.mkdir(to, { recursive: true });
-  for await (const e of Deno.readDir(from)) await copyTree(join(from, e.name), join(to, e.name));
-}
-
 function checkSources(config: CenConfig, train: SampleSource, test: SampleSource): void {
   for (const src of [train, test]) {
     if (src.length === 0) throw new DataError(`dataset "${src.name}" is empty`);
@@ -319,285 +299,4 @@ async function ensureAncestorStore(
   model.dispose();
   await saveAncestorStore(gp.dir, store);
   return store;
-}
-
-/** Builds the starting network of generation t ([choice]: pretrained or ancestor weights). */
-export async function initialModel(
-  config: CenConfig,
-  t: number,
-  paths: RunPaths,
-  runsRoot: string | undefined,
-  log: (line: string) => void,
-  trainPretrained?: (ref: string) => Promise<void>,
-): Promise<tfl.LayersModel> {
-  const model = createCenModel({
-    backbone: config.backbone,
-    inputSize: config.inputSize,
-    numAges: numAges(config),
-    seed: config.seed,
-  });
-  if (config.offspringInit === "ancestor" && t > 1) {
-    const from = await loadModel(paths.gen(t - 1).model);
-    model.setWeights(from.getWeights());
-    from.dispose();
-    log(`generation ${t}: starts from its ancestor's weights`);
-  } else if (config.pretrained) {
-    const ref = config.pretrained;
-    const find = () => finalModelDir(ref, runsRoot);
-    let dir = await find().catch(() => undefined);
-    if (!dir && trainPretrained) {
-      log(`generation ${t}: pretrained run ${ref} has no weights here: training it first`);
-      await trainPretrained(ref);
-    }
-    dir ??= await find().catch((e: Error) => {
-      throw new NotFoundError(
-        `${e.message}: its weights are needed to train generation ${t} (a run known only by its ` +
-          `record has none; train it first, e.g. deno task train with its profile)`,
-      );
-    });
-    const from = await loadModel(dir);
-    const n = copyBackbone(from, model);
-    from.dispose();
-    log(`generation ${t}: backbone (${n} layers) from pretrained ${displayPath(dir)}`);
-  }
-  return model;
-}
-
-/**
- * Writes the checkpoint of `state.epochsDone` into its own directory, then points
- * `checkpoint.json` at it (an atomic rename), then removes the previous one: a kill at any moment
- * leaves a whole checkpoint to resume from.
- */
-async function writeCheckpoint(
-  pointer: string,
-  model: tfl.LayersModel,
-  sgd: Sgd,
-  state: Checkpoint,
-): Promise<void> {
-  const { data, specs } = await encodeTensors(sgdState(sgd));
-  const previous = await readJsonIfExists<{ dir: string }>(pointer);
-  const name = `checkpoint-e${state.epochsDone}`;
-  const dir = join(dirname(pointer), name);
-  await replaceDirAtomic(dir, async (tmp) => {
-    await saveModel(model, tmp);
-    await Deno.writeFile(join(tmp, "optimizer.bin"), data);
-    await writeJsonAtomic(join(tmp, "optimizer.json"), specs);
-    await writeJsonAtomic(join(tmp, "state.json"), state);
-  });
-  await writeJsonAtomic(pointer, { dir: name, epochsDone: state.epochsDone });
-  if (previous && previous.dir !== name) {
-    await Deno.remove(join(dirname(pointer), previous.dir), { recursive: true }).catch(() => {});
-  }
-}
-
-/** Restores weights and optimizer state from the checkpoint `pointer` names, if there is one. */
-async function readCheckpoint(
-  pointer: string,
-  model: tfl.LayersModel,
-  sgd: Sgd,
-): Promise<Checkpoint | undefined> {
-  const at = await readJsonIfExists<{ dir: string }>(pointer);
-  if (!at) return undefined;
-  const dir = join(dirname(pointer), at.dir);
-  const state = JSON.parse(await Deno.readTextFile(join(dir, "state.json"))) as Checkpoint;
-  const saved = await loadModel(dir);
-  model.setWeights(saved.getWeights());
-  saved.dispose();
-  const specs = JSON.parse(await Deno.readTextFile(join(dir, "optimizer.json")));
-  const tensors = decodeTensors(await Deno.readFile(join(dir, "optimizer.bin")), specs);
-  loadSgdState(sgd, tensors);
-  tf.dispose(Object.values(tensors));
-  return state;
-}
-
-function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return "?";
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}m${Math.round(s % 60).toString().padStart(2, "0")}s` : `${s.toFixed(0)}s`;
-}
-
-/**
- * Builds the loss targets of a batch: class indices and y (Eq. 1) and, for t > 1, the ancestor's
- * p^{t−1} at τ and Δs^{t−1} (Eq. 10), read from the store by image index, or computed online by
- * the ancestor on this very (augmented) batch.
- */
-export function batchTargets(
-  config: CenConfig,
-  t: number,
-  ages: Int32Array,
-  indices: Int32Array,
-  x: tf.Tensor4D,
-  ancestor: AncestorStore | undefined,
-  ancestorModel: tfl.LayersModel | undefined,
-): LossTargets {
-  const k = numAges(config);
-  const y = Float32Array.from(ages, (a) => normalizeAge(a, config.minAge, config.maxAge));
-  const targets: LossTargets = {
-    classIndex: tf.tensor1d(Int32Array.from(ages, (a) => a - config.minAge), "int32"),
-    y: tf.tensor1d(y),
-  };
-  if (t === 1) return targets;
-  let p: Float32Array, s: Float32Array;
-  if (ancestorModel) {
-    const pr = predictTensor(ancestorModel, x, config, config.tau);
-    p = pr.p;
-    s = pr.s;
-  } else {
-    p = new Float32Array(ages.length * k);
-    s = new Float32Array(ages.length);
-    indices.forEach((i, j) => {
-      p.set(ancestor!.p.subarray(i * k, (i + 1) * k), j * k);
-      s[j] = ancestor!.s[i];
-    });
-  }
-  targets.pAncestor = tf.tensor2d(p, [ages.length, k]);
-  targets.deltaAncestor = tf.tensor1d(slackDelta(s, y)); // Eq. 10
-  return targets;
-}
-
-async function trainGeneration(
-  config: CenConfig,
-  t: number,
-  gp: GenPaths,
-  paths: RunPaths,
-  ancestor: AncestorStore | undefined,
-  opts: EvolutionOptions,
-  budget: { epochsLeft: number },
-  log: (line: string) => void,
-): Promise<GenerationResult | undefined> {
-  const o = config.optim;
-  const model = await initialModel(config, t, paths, opts.runsRoot, log, opts.trainPretrained);
-  const sgd = createSgd(trainableVariables(model));
-  const ancestorModel = t > 1 && config.ancestorOutputs === "online"
-    ? await loadModel(paths.gen(t - 1).model)
-    : undefined;
-  const settings: LossSettings = config;
-  try {
-    let state = await readCheckpoint(gp.checkpoint, model, sgd);
-    if (state) log(`generation ${t}: resuming after epoch ${state.epochsDone}/${o.epochs}`);
-    state ??= {
-      epochsDone: 0,
-      epochs: [],
-      rng: { seed: config.seed, generation: t, nextEpoch: 0 },
-      trainSeconds: 0,
-    };
-    const size = config.inputSize;
-    for (let e = state.epochsDone; e < o.epochs; e++) {
-      if (budget.epochsLeft <= 0) return undefined;
-      const lr = learningRate(e, o);
-      const started = performance.now();
-      const sums: Record<string, number> = {};
-      let steps = 0, seen = 0;
-      for await (
-        const b of opts.train.batches({
-          batchSize: o.batchSize,
-          shuffle: true,
-          augment: config.data.augment,
-          seed: mixSeed(config.seed, t),
-          epoch: e,
-        })
-      ) {
-        const m = b.ages.length;
-        const x = toInput(b.x, m, size);
-        const targets = batchTargets(config, t, b.ages, b.indices, x, ancestor, ancestorModel);
-        const losses = trainStep(model, sgd, x, targets, t, settings, {
-          lr,
-          momentum: o.momentum,
-          weightDecay: o.weightDecay,
-        });
-        tf.dispose([x, ...Object.values(targets)]);
-        for (const [k, v] of Object.entries(losses)) {
-          if (v === undefined) continue;
-          if (!Number.isFinite(v)) {
-            throw new NonFiniteLossError(
-              `non-finite loss (${k} = ${v}) at generation ${t}, epoch ${e + 1}, step ${
-                steps + 1
-              }` +
-                ` (lr ${lr}); the last good checkpoint (after epoch ${state.epochsDone}) is kept (${gp.checkpoint})`,
-            );
-          }
-          sums[k] = (sums[k] ?? 0) + v * m;
-        }
-        steps++;
-        seen += m;
-      }
-      const seconds = (performance.now() - started) / 1000;
-      const entry: EpochLog = {
-        generation: t,
-        epoch: e + 1,
-        lr,
-        loss: sums.total / seen,
-        ce: sums.ce / seen,
-        ...(sums.l1 !== undefined ? { l1: sums.l1 / seen } : {}),
-        ...(sums.kl !== undefined ? { kl: sums.kl / seen } : {}),
-        ...(sums.slack !== undefined ? { slack: sums.slack / seen } : {}),
-        imagesPerSec: seen / seconds,
-        seconds,
-      };
-      const every = opts.evalEvery ?? 0;
-      if (every > 0 && (e + 1) % every === 0 && e + 1 < o.epochs) {
-        const pr = await predictSource(model, opts.test, config, { batchSize: o.batchSize });
-        entry.testMae = scoreAges(pr, opts.test.ages, opts.test.apparent, config.heads).mae;
-      }
-      state = {
-        epochsDone: e + 1,
-        epochs: [...state.epochs, entry],
-        rng: { seed: config.seed, generation: t, nextEpoch: e + 1 },
-        trainSeconds: state.trainSeconds + seconds,
-      };
-      await writeCheckpoint(gp.checkpoint, model, sgd, state);
-      budget.epochsLeft--;
-      const parts = ["ce", "l1", "kl", "slack"]
-        .filter((k) => sums[k] !== undefined)
-        .map((k) => `${k} ${(sums[k] / seen).toFixed(4)}`).join(" ");
-      const eta = (o.epochs - e - 1) * seconds;
-      log(
-        `gen ${t}/${config.generations} epoch ${e + 1}/${o.epochs}  loss ${
-          entry.loss.toFixed(4)
-        } ` +
-          `(${parts})  lr ${lr.toExponential(1)}  ${entry.imagesPerSec.toFixed(1)} img/s  ` +
-          `${steps} steps  ETA ${formatSeconds(eta)}` +
-          (entry.testMae !== undefined ? `  test MAE ${entry.testMae.toFixed(3)}` : ""),
-      );
-    }
-    const pr = await predictSource(model, opts.test, config, { batchSize: o.batchSize });
-    const scored = scoreAges(pr, opts.test.ages, opts.test.apparent, config.heads);
-    await saveModel(model, gp.model, {
-      cen: {
-        generation: t,
-        backbone: config.backbone,
-        minAge: config.minAge,
-        maxAge: config.maxAge,
-      },
-      input: { size: config.inputSize, normalisation: "(x/255 - mean) / std, ImageNet RGB" },
-      crop: cropMetadata(config.data.dataset),
-    });
-    await writeJsonAtomic(gp.predictions, {
-      age: Array.from(opts.test.ages),
-      yLdl: Array.from(pr.yLdl),
-      yReg: Array.from(pr.yReg),
-      y: Array.from(pr.y),
-    });
-    if ((opts.evalEvery ?? 0) > 0 && state.epochs.length > 0) {
-      state.epochs[state.epochs.length - 1].testMae = scored.mae;
-    }
-    const result: GenerationResult = {
-      generation: t,
-      metrics: scored,
-      epochs: state.epochs,
-      trainSeconds: state.trainSeconds,
-    };
-    await writeJsonAtomic(gp.result, result);
-    log(
-      `generation ${t}: test MAE ${scored.mae.toFixed(3)} (ldl ${scored.maeLdl.toFixed(3)}, ` +
-        `reg ${scored.maeReg.toFixed(3)})  CA3/5/7 ${scored.ca3.toFixed(1)}/${
-          scored.ca5.toFixed(1)
-        }/${scored.ca7.toFixed(1)}`,
-    );
-    return result;
-  } finally {
-    disposeSgd(sgd);
-    model.dispose();
-    ancestorModel?.dispose();
-  }
 }

@@ -9,7 +9,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
 import { initBackend } from "../../lib/backend.ts";
-import { exists } from "../../lib/fsutil.ts";
+import { copyTree, exists } from "../../lib/fsutil.ts";
 import { runEvolution } from "../../lib/train/evolve.ts";
 import type { RunMetrics } from "../../lib/train/run.ts";
 import { withDeadline } from "../helpers/deadline.ts";
@@ -86,15 +86,6 @@ async function stepThroughCheckpoints(root: string, copies: string): Promise<Ste
     await child.status;
   }
   return { steps, killedAt };
-}
-
-/** Copies a folder tree (files and folders only). */
-async function copyTree(from: string, to: string): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const e of Deno.readDir(from)) {
-    if (e.isDirectory) await copyTree(join(from, e.name), join(to, e.name));
-    else if (e.isFile) await Deno.copyFile(join(from, e.name), join(to, e.name));
-  }
 }
 
 /** Resumes the run under `root`; returns its metrics and the line that says where it resumed. */
