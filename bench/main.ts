@@ -19,7 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { initBackend, registerTrainingKernels } from "../lib/backend.ts";
+import { initBackend, registerTrainingKernels } from "../lib/backend/mod.ts";
 import { type CommandSpec, type OptionValues, runCli } from "../lib/cli.ts";
 import { UsageError } from "../lib/errors.ts";
 import { oneDnn } from "../lib/backend/register.ts";

@@ -10,7 +10,7 @@ import { openDataset } from "./data/open.ts";
 import { DataError } from "./errors.ts";
 import { loadAgeModel } from "./inference.ts";
 import { type AgeMetrics, cumulativeAccuracy, mae, scoreAges } from "./metrics.ts";
-import { predictSource } from "./predict.ts";
+import { predictSource } from "./model/predict.ts";
 
 /** MAE and CA(n) of one predictor on a set of images. */
 export interface PlainScores {

@@ -9,6 +9,9 @@
  * well as it can be (AAF's fixed crop for AAF's aspect, else the centre square). Each row says
  * which path its face took ({@link FaceSource}). Only a large photo with no face is skipped.
  *
+ * This module goes from files to faces; the ages of a face are the network's outputs through
+ * Eqs. 16–18, in `model/predict.ts`.
+ *
  * @module
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
@@ -32,9 +35,9 @@ import {
   squareCropRect,
 } from "./data/crops.ts";
 import { decodeImage } from "./data/decode.ts";
-import type { SkipRecord } from "./data/report.ts";
+import type { SkipRecord } from "./data/skips.ts";
 import { loadModel, readModelMetadata } from "./model/io.ts";
-import { predictImages } from "./predict.ts";
+import { predictImages } from "./model/predict.ts";
 
 /**
  * How faces are found: "detect" always detects and aligns; "none" resizes every image (pre-aligned

@@ -105,7 +105,7 @@ export {
   predictSource,
   predictTensor,
   regressionAge,
-} from "./predict.ts";
+} from "./model/predict.ts";
 export {
   type AgeMetrics,
   cumulativeAccuracy,
@@ -123,7 +123,7 @@ export {
   type OpenOptions,
 } from "./data/open.ts";
 export type { AgeSample, Batch, BatchOptions, SampleSource } from "./data/types.ts";
-export type { DataReport, SkipRecord } from "./data/report.ts";
+export type { DataReport, SkipRecord } from "./data/skips.ts";
 
 // ─── Models, inference of image files, evaluation ─────────────────────────────────────────────
 export { countParams, createCenModel, type ModelOptions } from "./model/resnet.ts";
@@ -183,5 +183,5 @@ export {
 } from "./report/runlog.ts";
 
 // ─── Setup and paths ──────────────────────────────────────────────────────────────────────────
-export { initBackend } from "./backend.ts";
+export { initBackend } from "./backend/mod.ts";
 export { displayPath, REPO_ROOT, repoPath, RUNS_DIR, SHIPPED_MODEL_DIR } from "./paths.ts";

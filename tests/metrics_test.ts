@@ -1,6 +1,6 @@
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { cumulativeAccuracy, epsilonError, mae, scoreAges } from "../lib/metrics.ts";
-import { combinedAge, expectedAge, regressionAge } from "../lib/predict.ts";
+import { combinedAge, expectedAge, regressionAge } from "../lib/model/predict.ts";
 
 const pred = [10, 20, 30, 44], age = [12, 20, 25, 40]; // errors 2, 0, 5, 4
 

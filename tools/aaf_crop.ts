@@ -9,7 +9,7 @@
  */
 import { basename } from "node:path";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/backend/mod.ts";
 import {
   type FaceDetector,
   loadFaceDetector,

@@ -8,7 +8,7 @@
  */
 import { resolve } from "node:path";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/backend/mod.ts";
 import { NotFoundError, UsageError } from "../lib/errors.ts";
 import { evaluateModel, type TargetEvaluation } from "../lib/evaluate.ts";
 import { writeJsonAtomic } from "../lib/fsutil.ts";

@@ -11,7 +11,7 @@
  * `results/model/`, else the model that ships in `model/`.
  */
 import { type CommandSpec, runCli } from "../lib/cli.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/backend/mod.ts";
 import { DataError, NotFoundError } from "../lib/errors.ts";
 import { exists, writeTextAtomic } from "../lib/fsutil.ts";
 import {

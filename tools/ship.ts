@@ -8,7 +8,7 @@
  */
 import { join, resolve } from "node:path";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/backend/mod.ts";
 import type { CenConfig } from "../lib/config.ts";
 import { NotFoundError } from "../lib/errors.ts";
 import { evaluateModel, type TargetEvaluation } from "../lib/evaluate.ts";

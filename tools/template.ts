@@ -5,7 +5,7 @@
  * how `UTKFACE_CHIP_TEMPLATE` in lib/data/align.ts was measured.
  */
 import { type CommandSpec, runCli } from "../lib/cli.ts";
-import { initBackend } from "../lib/backend.ts";
+import { initBackend } from "../lib/backend/mod.ts";
 import { loadFaceDetector } from "../lib/data/align.ts";
 import { decodeImage } from "../lib/data/decode.ts";
 import { UsageError } from "../lib/errors.ts";

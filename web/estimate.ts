@@ -3,7 +3,7 @@
  * ŷ_ldl, ŷ_reg and age distribution, by `deno task predict`'s own steps — its chip rule and face
  * finding (`looksLikeChip`, `facesInImage` in lib/inference.ts: detection with retries, alignment
  * to the model's template, the whole-image fallback) and Eqs. 16–18 (`predictImages`,
- * lib/predict.ts). Where predict lets sharp resize, web/resize.ts does it. The page (web/app.ts) adds decoding and
+ * lib/model/predict.ts). Where predict lets sharp resize, web/resize.ts does it. The page (web/app.ts) adds decoding and
  * drawing; Deno tests run this module as it is (tests/web/estimate_test.ts).
  *
  * @module
@@ -11,7 +11,7 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { FaceDetector, FivePoints, RgbImage } from "../lib/data/align.ts";
 import { type FaceCrop, facesInImage, looksLikeChip } from "../lib/inference.ts";
-import { predictImages } from "../lib/predict.ts";
+import { predictImages } from "../lib/model/predict.ts";
 import { coverSquare, KERNELS, resizeRgb } from "./resize.ts";
 
 /** What the page needs of a model: the network, its input size, age range and crop template. */

@@ -8,7 +8,7 @@
  *
  * face-api is loaded from its `dist/face-api.node-wasm.js` bundle with a `require` shim that
  * hands it *our* `@tensorflow/tfjs-core` module (the bundle asks for the `@tensorflow/tfjs`
- * union package, which is not installed), so it runs on whatever backend `lib/backend.ts` chose
+ * union package, which is not installed), so it runs on whatever backend `lib/backend/mod.ts` chose
  * and shares its engine. The bundle relies on tfjs's chained tensor methods (`t.as3D(…)`), which
  * only the union package registers; the shim adds the missing ones to the Tensor prototype as
  * thin wrappers around the same ops (it never replaces an existing method).
@@ -358,14 +358,14 @@ let faceApi: Promise<Any> | undefined;
 
 /**
  * Loads face-api's node-wasm bundle once, wired to our tfjs-core (see the module note), and
- * initialises the tfjs backend through `lib/backend.ts` if none is set yet.
+ * initialises the tfjs backend through `lib/backend/mod.ts` if none is set yet.
  */
 export function loadFaceApi(packageDir = faceApiDir()): Promise<Any> {
   faceApi ??= (async () => {
     const tf = await import("@tensorflow/tfjs-core");
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     const fs = await import("node:fs");
-    const { initBackend } = await import("../backend.ts");
+    const { initBackend } = await import("../backend/mod.ts");
     await initBackend();
     registerChainedOps(tf);
     const source = await Deno.readTextFile(join(packageDir, "dist", "face-api.node-wasm.js"));

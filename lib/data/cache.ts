@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { DataError } from "../errors.ts";
 import { exists, readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
 import { acquireLock } from "../lock.ts";
-import type { SkipRecord } from "./report.ts";
+import type { SkipRecord } from "./skips.ts";
 import type { AgeSample } from "./types.ts";
 
 /** Format version of the cache files; part of the key. */

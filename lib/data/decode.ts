@@ -9,7 +9,7 @@
  * @module
  */
 import sharp from "sharp";
-import type { SkipRecord } from "./report.ts";
+import type { SkipRecord } from "./skips.ts";
 
 /** Why an image could not be used. */
 export type DecodeSkipReason =

@@ -31,7 +31,7 @@ import { createHash } from "node:crypto";
 import { cacheFingerprint, cacheSource, rowSource } from "./batches.ts";
 import { buildCache, type Cache } from "./cache.ts";
 import { acquireLock } from "../lock.ts";
-import { type DataReport, type SkipRecord, summarize } from "./report.ts";
+import { type DataReport, type SkipRecord, summarize } from "./skips.ts";
 import { SYNTHETIC_VERSION, type SyntheticPreset, writeSynthetic } from "./synthetic.ts";
 import { defaultUtkfaceSplitPath, matchSplit, readSplitFile, stratifiedSplit } from "./split.ts";
 import type { AgeSample, SampleSource } from "./types.ts";

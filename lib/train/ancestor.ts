@@ -9,7 +9,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { join } from "node:path";
 import type { SampleSource } from "../data/types.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../fsutil.ts";
-import { predictSource } from "../predict.ts";
+import { predictSource } from "../model/predict.ts";
 
 /** p^{t−1} (`n × k`, at `tau`) and s^{t−1} (`n`) for every training image, by index. */
 export interface AncestorStore {

@@ -18,7 +18,7 @@ import { NonFiniteLossError } from "../errors.ts";
 import type { LossSettings, LossTargets } from "../loss/cen.ts";
 import { normalizeAge, slackDelta } from "../loss/regression.ts";
 import { toInput } from "../model/input.ts";
-import { predictTensor } from "../predict.ts";
+import { predictTensor } from "../model/predict.ts";
 import { mixSeed } from "../rng.ts";
 import type { AncestorStore } from "./ancestor.ts";
 import type { EpochLog } from "./run.ts";

@@ -13,7 +13,7 @@
  * @module
  */
 import { join } from "node:path";
-import { initBackend } from "../backend.ts";
+import { initBackend } from "../backend/mod.ts";
 import { canonicalJson, type CenConfig, numAges } from "../config.ts";
 import type { SampleSource } from "../data/types.ts";
 import { DataError } from "../errors.ts";

@@ -21,7 +21,7 @@ import { scoreAges } from "../metrics.ts";
 import { copyBackbone, loadModel, saveModel } from "../model/io.ts";
 import { createCenModel } from "../model/resnet.ts";
 import { displayPath } from "../paths.ts";
-import { predictSource } from "../predict.ts";
+import { predictSource } from "../model/predict.ts";
 import type { AncestorStore } from "./ancestor.ts";
 import { type Checkpoint, freshCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { trainEpoch } from "./epoch.ts";

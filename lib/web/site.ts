@@ -61,13 +61,13 @@ function typeOf(name: string): string {
 
 /**
  * What library modules import for the functions only Deno calls (Node built-ins, sharp, and the
- * Deno backend set-up that `loadFaceApi` imports): empty modules in the bundle, dropped by tree
- * shaking.
+ * Deno backend set-up `../backend/mod.ts` that `loadFaceApi` imports): empty modules in the
+ * bundle, dropped by tree shaking.
  */
 const stubNodeOnly: esbuild.Plugin = {
   name: "stub-node-only",
   setup(build) {
-    build.onResolve({ filter: /^(node:.*|sharp|\.\.\/backend\.ts)$/ }, (args) => ({
+    build.onResolve({ filter: /^(node:.*|sharp|\.\.\/backend\/mod\.ts)$/ }, (args) => ({
       path: args.path,
       namespace: "node-only",
       sideEffects: false,

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
-import { BACKEND_ORDER, initBackend, registerTrainingKernels } from "../../lib/backend.ts";
+import { BACKEND_ORDER, initBackend, registerTrainingKernels } from "../../lib/backend/mod.ts";
 import { fusedBatchNormGradConfig } from "../../lib/backend/batchnorm_grad.ts";
 import { loadOneDnn } from "../../lib/backend/onednn.ts";
 import {

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assertLessOrEqual } from "@std/assert";
-import { registerTrainingKernels } from "../../lib/backend.ts";
+import { registerTrainingKernels } from "../../lib/backend/mod.ts";
 import { relErr, runOn, values } from "./helpers.ts";
 
 const EPS = 1e-3;

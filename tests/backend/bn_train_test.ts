@@ -2,7 +2,7 @@ import tfc from "@tensorflow/tfjs-core";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { assert, assertLessOrEqual } from "@std/assert";
-import { registerTrainingKernels } from "../../lib/backend.ts";
+import { registerTrainingKernels } from "../../lib/backend/mod.ts";
 import { bnTrainInstalled } from "../../lib/backend/bn_train.ts";
 import { ignoreMode, MODES, relErr, runOn, useMode, values } from "./helpers.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { type KernelMode, oneDnn, registerTrainingKernels } from "../../lib/backend/register.ts";
 import { NO_ONEDNN, skipUnless } from "../helpers/skip.ts";
 

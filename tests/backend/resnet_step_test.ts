@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { assertLessOrEqual } from "@std/assert";
-import { initBackend, registerTrainingKernels } from "../../lib/backend.ts";
+import { initBackend, registerTrainingKernels } from "../../lib/backend/mod.ts";
 import { createCenModel } from "../../lib/model/resnet.ts";
 import { crossEntropy } from "../../lib/loss/ldl.ts";
 import { l1Loss } from "../../lib/loss/regression.ts";

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assert, assertEquals, assertLessOrEqual, assertThrows } from "@std/assert";
-import { registerTrainingKernels } from "../../lib/backend.ts";
+import { registerTrainingKernels } from "../../lib/backend/mod.ts";
 import type { OneDnn } from "../../lib/backend/onednn.ts";
 import { nativeKernelConfigs } from "../../lib/backend/native_kernels.ts";
 import { ignoreMode, MODES, relErr, runOn, useMode, values } from "./helpers.ts";

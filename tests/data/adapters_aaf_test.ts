@@ -3,7 +3,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { loadAaf, NOT_IN_SPLIT, parseAafName } from "../../lib/data/adapters/aaf.ts";
 import { checkDataset } from "../../lib/data/adapters/check.ts";
-import { summarize } from "../../lib/data/report.ts";
+import { summarize } from "../../lib/data/skips.ts";
 import { noRealData, skipUnless } from "../helpers/skip.ts";
 
 /** A tiny 12×15 JPEG (AAF's aspect), grey level `v`. */

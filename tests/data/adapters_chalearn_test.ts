@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
 import { loadChalearn } from "../../lib/data/adapters/chalearn.ts";
-import { summarize } from "../../lib/data/report.ts";
+import { summarize } from "../../lib/data/skips.ts";
 
 async function touch(path: string) {
   await Deno.writeFile(path, new Uint8Array([1]));

@@ -6,7 +6,7 @@ import {
   type ImdbWikiSample,
   loadImdbWiki,
 } from "../../lib/data/adapters/imdbwiki.ts";
-import { summarize } from "../../lib/data/report.ts";
+import { summarize } from "../../lib/data/skips.ts";
 import { noRealData, skipUnless } from "../helpers/skip.ts";
 
 const FIXTURE = new URL("../../data/fixtures/imdbwiki/wiki.mat", import.meta.url).pathname;

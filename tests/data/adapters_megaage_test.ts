@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
 import { loadMegaage } from "../../lib/data/adapters/megaage.ts";
-import { summarize } from "../../lib/data/report.ts";
+import { summarize } from "../../lib/data/skips.ts";
 
 async function makeMegaage(root: string) {
   await Deno.mkdir(join(root, "list"));

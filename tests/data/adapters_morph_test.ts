@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertNotEquals } from "@std/assert";
 import { join } from "node:path";
 import { loadMorph } from "../../lib/data/adapters/morph.ts";
-import { summarize } from "../../lib/data/report.ts";
+import { summarize } from "../../lib/data/skips.ts";
 
 const HEADER = "id_num,picture_num,dob,doa,race,gender,facial_hair,age,age_diff,glasses,photo";
 

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
 import { loadUtkface, parseUtkfaceName } from "../../lib/data/adapters/utkface.ts";
-import { summarize } from "../../lib/data/report.ts";
+import { summarize } from "../../lib/data/skips.ts";
 import { noRealData, skipUnless } from "../helpers/skip.ts";
 
 Deno.test("utkface: parseUtkfaceName reads the age and flags the rest", () => {

@@ -20,7 +20,7 @@ import {
 } from "../../lib/data/align.ts";
 import { decodeImage } from "../../lib/data/decode.ts";
 import { DataError } from "../../lib/errors.ts";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { noFile, skipUnless } from "../helpers/skip.ts";
 
 Deno.test("fitSimilarity: recovers a known rotation, scale and translation", () => {

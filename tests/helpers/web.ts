@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import sharp from "sharp";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { cropMetadata, faceApiDir } from "../../lib/data/align.ts";
 import { saveModel } from "../../lib/model/io.ts";
 import { createCenModel } from "../../lib/model/resnet.ts";

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { cenLoss, type LossSettings } from "../../lib/loss/cen.ts";
 
 await initBackend();

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assertAlmostEquals, assertEquals } from "@std/assert";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { l1Loss, normalizeAge, slackDelta, slackL1 } from "../../lib/loss/regression.ts";
 
 await initBackend();

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { float16Bits, quantizeFloat16 } from "../../lib/model/export.ts";
 import { loadModel, saveModel } from "../../lib/model/io.ts";
 import { createCenModel } from "../../lib/model/resnet.ts";

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assertEquals, assertThrows } from "@std/assert";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { countParams, createCenModel } from "../../lib/model/resnet.ts";
 
 await initBackend();

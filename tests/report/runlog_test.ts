@@ -1,6 +1,6 @@
 /** A run's log folded into one collapsed block per run (lib/report/runlog.ts). */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { runConfig } from "../../lib/experiment.ts";
 import { displayPath } from "../../lib/paths.ts";
 import {

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { DataError, NonFiniteLossError } from "../../lib/errors.ts";
 import { exists } from "../../lib/fsutil.ts";
 import { loadAncestorStore } from "../../lib/train/ancestor.ts";

@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import type { CenConfig } from "../../lib/config.ts";
 import type { SampleSource } from "../../lib/data/types.ts";
 import { exists } from "../../lib/fsutil.ts";

@@ -8,7 +8,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { copyTree, exists } from "../../lib/fsutil.ts";
 import { runEvolution } from "../../lib/train/evolve.ts";
 import type { RunMetrics } from "../../lib/train/run.ts";

@@ -6,7 +6,7 @@
 import { assertEquals, assertNotEquals } from "@std/assert";
 import sharp from "sharp";
 import { join } from "node:path";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { datasetFor, runConfig } from "../../lib/experiment.ts";
 import { tinyConfig } from "../helpers/tiny.ts";
 

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { DEFAULT_CONFIG, type PartialConfig } from "../../lib/config.ts";
 import type { SampleSource } from "../../lib/data/types.ts";
 import { exists } from "../../lib/fsutil.ts";

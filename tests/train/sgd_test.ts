@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { assertAlmostEquals, assertThrows } from "@std/assert";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { createSgd, learningRate, loadSgdState, sgdState, sgdStep } from "../../lib/train/sgd.ts";
 
 await initBackend();

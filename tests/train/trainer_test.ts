@@ -5,13 +5,13 @@
  */
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
 import * as tf from "@tensorflow/tfjs-core";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { NonFiniteLossError } from "../../lib/errors.ts";
 import { exists } from "../../lib/fsutil.ts";
 import type { LossSettings, LossTargets } from "../../lib/loss/cen.ts";
 import { loadModel } from "../../lib/model/io.ts";
 import { createCenModel } from "../../lib/model/resnet.ts";
-import { predictTensor } from "../../lib/predict.ts";
+import { predictTensor } from "../../lib/model/predict.ts";
 import { batchTargets } from "../../lib/train/epoch.ts";
 import { runEvolution } from "../../lib/train/evolve.ts";
 import { initialModel } from "../../lib/train/generation.ts";

@@ -7,7 +7,7 @@
  * the detector's copy) is tested by tests/web/page_test.ts.
  */
 import { assert, assertEquals } from "@std/assert";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { loadFaceDetector } from "../../lib/data/align.ts";
 import { decodeImage } from "../../lib/data/decode.ts";
 import { loadAgeModel, predictFiles } from "../../lib/inference.ts";

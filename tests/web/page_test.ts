@@ -9,7 +9,7 @@
  * keep a screenshot of the page with the photo's ages.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { initBackend } from "../../lib/backend.ts";
+import { initBackend } from "../../lib/backend/mod.ts";
 import { type AgeRow, loadAgeModel, predictFiles } from "../../lib/inference.ts";
 import { type Cdp, findChromium, type Json, launchChromium } from "../../lib/publish/browser.ts";
 import { serveSite, siteFiles } from "../../lib/web/site.ts";

@@ -14,7 +14,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import type { AdapterResult } from "../report.ts";
+import type { AdapterResult } from "../skips.ts";
 import {
   ageRangeOption,
   boolOption,

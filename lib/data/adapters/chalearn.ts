@@ -12,7 +12,7 @@
 import { basename, join } from "node:path";
 import { DataError } from "../../errors.ts";
 import type { AgeSample } from "../types.ts";
-import type { AdapterResult } from "../report.ts";
+import type { AdapterResult } from "../skips.ts";
 import {
   ageRangeOption,
   boolOption,

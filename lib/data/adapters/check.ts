@@ -5,7 +5,7 @@
  * @module
  */
 import { decodeImage, decodeSkip } from "../decode.ts";
-import { type DataReport, type SkipRecord, summarize } from "../report.ts";
+import { type DataReport, type SkipRecord, summarize } from "../skips.ts";
 import type { AgeSample } from "../types.ts";
 import { type AdapterParams, loadDataset } from "./index.ts";
 

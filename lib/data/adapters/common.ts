@@ -7,7 +7,7 @@
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { DataError } from "../../errors.ts";
 import type { AgeSample } from "../types.ts";
-import type { AdapterResult, SkipRecord } from "../report.ts";
+import type { AdapterResult, SkipRecord } from "../skips.ts";
 
 /** Stable reason keys used by the adapters (the data report counts by these). */
 export const REASON = {

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { DataError } from "../../errors.ts";
 import { matNumbers, matStrings, type MatStruct, type MatValue, readMat } from "../mat.ts";
 import type { AgeSample } from "../types.ts";
-import type { AdapterResult } from "../report.ts";
+import type { AdapterResult } from "../skips.ts";
 import {
   ageRangeOption,
   boolOption,

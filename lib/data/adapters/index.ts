@@ -6,7 +6,7 @@
  * @module
  */
 import { DataError } from "../../errors.ts";
-import type { AdapterResult } from "../report.ts";
+import type { AdapterResult } from "../skips.ts";
 import { loadAaf } from "./aaf.ts";
 import { loadChalearn } from "./chalearn.ts";
 import { loadImdbWiki } from "./imdbwiki.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { AdapterResult } from "../report.ts";
+import type { AdapterResult } from "../skips.ts";
 import {
   ageRangeOption,
   boolOption,

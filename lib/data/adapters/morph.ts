@@ -13,7 +13,7 @@
 import { basename, join } from "node:path";
 import { DataError } from "../../errors.ts";
 import { createRng, permutation } from "../../rng.ts";
-import type { AdapterResult } from "../report.ts";
+import type { AdapterResult } from "../skips.ts";
 import {
   ageRangeOption,
   boolOption,

@@ -15,9 +15,9 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 // tfjs-core's node bundle registers no gradients; tfjs-layers' node bundle registers them all.
 import "@tensorflow/tfjs-layers";
-import { registerTrainingKernels } from "./backend/register.ts";
+import { registerTrainingKernels } from "./register.ts";
 
-export { registerTrainingKernels } from "./backend/register.ts";
+export { registerTrainingKernels } from "./register.ts";
 
 /** The backends we know, in order of preference. */
 export const BACKEND_ORDER = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;

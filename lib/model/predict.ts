@@ -6,9 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import type { SampleSource } from "./data/types.ts";
-import { toInput } from "./model/input.ts";
-import { softmaxT } from "./loss/ldl.ts";
+import type { SampleSource } from "../data/types.ts";
+import { toInput } from "./input.ts";
+import { softmaxT } from "../loss/ldl.ts";
 
 /** Age range of a model's classes. */
 export interface AgeRange {
