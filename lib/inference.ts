@@ -35,6 +35,7 @@ import {
   squareCropRect,
 } from "./data/crops.ts";
 import { decodeImage } from "./data/decode.ts";
+import { downscaleRgb, KERNELS, resizeRgb } from "./data/resample.ts";
 import type { SkipRecord } from "./data/skips.ts";
 import { loadModel, readModelMetadata } from "./model/io.ts";
 import { predictImages } from "./model/predict.ts";
@@ -185,29 +186,15 @@ export interface FaceCrop {
   five?: FivePoints;
 }
 
-/** Resizes an RGB image to `width × height` (bilinear: the upscaled detection try). */
-export type ResizeRgb = (img: RgbImage, width: number, height: number) => Promise<RgbImage>;
-
-/** {@link ResizeRgb} by sharp (kernel "linear"); a browser brings its own (web/resize.ts). */
-async function sharpLinear(img: RgbImage, w: number, h: number): Promise<RgbImage> {
-  const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .resize(w, h, { fit: "fill", kernel: "linear" })
-    .raw()
-    .toBuffer();
-  return { data: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), width: w, height: h };
-}
-
-/** `img` scaled by `scale` (`resize`, bilinear) and framed by `pad` black pixels on every side. */
-async function reframe(
-  img: RgbImage,
-  scale: number,
-  pad: number,
-  resize: ResizeRgb,
-): Promise<RgbImage> {
+/**
+ * `img` scaled by `scale` (bilinear, resample.ts: the same in a browser) and framed by `pad` black
+ * pixels on every side.
+ */
+function reframe(img: RgbImage, scale: number, pad: number): RgbImage {
   let { data, width, height } = img;
   if (scale !== 1) {
     const [w, h] = [Math.round(width * scale), Math.round(height * scale)];
-    ({ data, width, height } = await resize(img, w, h));
+    ({ data, width, height } = resizeRgb(img, w, h, KERNELS.linear));
   }
   if (pad === 0) return { data, width, height };
   const W = width + 2 * pad;
@@ -218,28 +205,24 @@ async function reframe(
   return { data: out, width: W, height: height + 2 * pad };
 }
 
-/** Options of {@link detectWithRetries} and {@link facesInImage}. */
-export interface RetryOptions {
-  /** How the upscaled try resizes (default: sharp's bilinear). */
-  resize?: ResizeRgb;
-}
-
 /**
  * The faces of `img` by the first {@link DETECT_TRIES} try that finds any (the upscaled one only
- * for a small image), with their five points and boxes in `img`'s own pixels.
+ * for a small image), with their five points and boxes in `img`'s own pixels. Images larger than
+ * 1024 px are searched on a copy scaled by resample.ts, so that the web page, which has no sharp,
+ * finds the same boxes.
  */
 export async function detectWithRetries(
   img: RgbImage,
   detector: FaceDetector,
-  options: RetryOptions = {},
 ): Promise<{ source: FaceSource; faces: DetectedFace[] } | undefined> {
   const small = Math.max(img.width, img.height) <= SMALL_IMAGE_SIDE;
   for (const t of DETECT_TRIES) {
     if (t.scale !== 1 && !small) continue;
     const pad = Math.round(t.pad * t.scale * Math.max(img.width, img.height));
-    const framed = await reframe(img, t.scale, pad, options.resize ?? sharpLinear);
+    const framed = reframe(img, t.scale, pad);
     const found = await detector.detect(framed.data, framed.width, framed.height, {
       maxSide: 1024,
+      downscale: downscaleRgb,
     });
     if (found.length === 0) continue;
     const back = (p: { x: number; y: number }) => ({
@@ -308,9 +291,8 @@ export async function facesInImage(
   img: RgbImage,
   m: Pick<AgeModel, "size" | "template">,
   detector: FaceDetector,
-  options: RetryOptions = {},
 ): Promise<FaceCrop[] | NoFace> {
-  const found = await detectWithRetries(img, detector, options);
+  const found = await detectWithRetries(img, detector);
   if (found) {
     const faces = [...found.faces].sort((a, b) => a.box.x - b.box.x);
     return faces.map((f, i) => ({

@@ -23,7 +23,6 @@ import {
 } from "../lib/data/align.ts";
 import { type AgeModelMetadata, ageModelSettings, type FaceSource } from "../lib/inference.ts";
 import { estimateAges, type FaceEstimate, type PageModel } from "./estimate.ts";
-import { scaleRgb } from "./resize.ts";
 
 /** Where the page finds what `deno task serve` serves beside it. */
 const ASSETS = {
@@ -130,11 +129,9 @@ async function loadDetector(): Promise<FaceDetector> {
   await marks.loadFromUri(ASSETS.faceApi);
   const ssdOptions = new faceapi.SsdMobilenetv1Options({ minConfidence: DEFAULT_MIN_CONFIDENCE });
   const nets: FaceNets = { api: faceapi, tf, ssd, marks, ssdOptions };
-  const downscale = (rgb: Uint8Array, w: number, h: number, k: number) =>
-    Promise.resolve(scaleRgb(rgb, w, h, k));
   return {
     detect: (rgb, width, height, options = {}) =>
-      detectFacesWith(nets, rgb, width, height, { ...options, downscale }),
+      detectFacesWith(nets, rgb, width, height, options),
     dispose() {
       ssd.dispose();
       marks.dispose();

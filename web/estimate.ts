@@ -3,8 +3,8 @@
  * ŷ_ldl, ŷ_reg and age distribution, by `deno task predict`'s own steps — its chip rule and face
  * finding (`looksLikeChip`, `facesInImage` in lib/inference.ts: detection with retries, alignment
  * to the model's template, the whole-image fallback) and Eqs. 16–18 (`predictImages`,
- * lib/model/predict.ts). Where predict lets sharp resize, web/resize.ts does it. The page (web/app.ts) adds decoding and
- * drawing; Deno tests run this module as it is (tests/web/estimate_test.ts).
+ * lib/model/predict.ts). A chip is made square by lib/data/resample.ts where predict lets sharp do
+ * it. The page (web/app.ts) adds decoding and drawing; Deno tests run this module as it is (tests/web/estimate_test.ts).
  *
  * @module
  */
@@ -12,7 +12,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import type { FaceDetector, FivePoints, RgbImage } from "../lib/data/align.ts";
 import { type FaceCrop, facesInImage, looksLikeChip } from "../lib/inference.ts";
 import { predictImages } from "../lib/model/predict.ts";
-import { coverSquare, KERNELS, resizeRgb } from "./resize.ts";
+import { coverSquare } from "../lib/data/resample.ts";
 
 /** What the page needs of a model: the network, its input size, age range and crop template. */
 export interface PageModel {
@@ -45,11 +45,6 @@ function chipCrop(img: RgbImage, size: number): FaceCrop {
   return { crop, face: -1, source: "chip", box };
 }
 
-/** sharp's bilinear enlargement (the upscaled detection try), in the browser. */
-function linearResize(img: RgbImage, width: number, height: number): Promise<RgbImage> {
-  return Promise.resolve(resizeRgb(img, width, height, KERNELS.linear));
-}
-
 /** Runs the model on the crops (Eqs. 16–18) and pairs each with its ages and distribution. */
 function predictCrops(crops: readonly FaceCrop[], m: PageModel): FaceEstimate[] {
   const k = m.maxAge - m.minAge + 1;
@@ -75,9 +70,7 @@ export async function estimateAges(
   m: PageModel,
 ): Promise<Estimate> {
   const chip = looksLikeChip(img.width, img.height);
-  const crops = chip
-    ? [chipCrop(img, m.size)]
-    : await facesInImage(img, m, detector, { resize: linearResize });
+  const crops = chip ? [chipCrop(img, m.size)] : await facesInImage(img, m, detector);
   if (!Array.isArray(crops)) return { ok: false, ...crops };
   return { ok: true, chip, faces: predictCrops(crops, m) };
 }

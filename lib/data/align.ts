@@ -248,10 +248,12 @@ export interface DetectedFace {
 /** Options of one detection. */
 export interface DetectOptions {
   /**
-   * Run the box detector on a copy scaled down (by sharp) to this longest side; the landmarks
-   * still come from the full-resolution image. Default: no scaling.
+   * Run the box detector on a copy scaled down to this longest side; the landmarks still come
+   * from the full-resolution image. Default: no scaling.
    */
   maxSide?: number;
+  /** How that copy is made (default: sharp; `downscaleRgb` of resample.ts: plain TypeScript). */
+  downscale?: Downscale;
 }
 
 /** A loaded detector: SSD-MobileNetV1 + 68-point landmarks. */
@@ -430,10 +432,7 @@ export interface RgbImage {
   height: number;
 }
 
-/**
- * Scales an RGB image by `k` < 1 for the box detector (sharp in Deno; the page brings its own
- * resampler).
- */
+/** Scales an RGB image by `k` < 1 for the box detector. */
 export type Downscale = (
   rgb: Uint8Array,
   width: number,
@@ -451,7 +450,7 @@ export async function detectFacesWith(
   rgb: Uint8Array,
   width: number,
   height: number,
-  options: DetectOptions & { downscale?: Downscale } = {},
+  options: DetectOptions = {},
 ): Promise<DetectedFace[]> {
   const { api, tf, ssd, marks, ssdOptions } = nets;
   if (rgb.length !== width * height * 3) {

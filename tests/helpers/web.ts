@@ -15,8 +15,13 @@ import { SHIPPED_MODEL_DIR } from "../../lib/paths.ts";
 /** The photo: three adults, 1920×1280. */
 export const SAMPLE: string = join(faceApiDir(), "demo", "sample1.jpg");
 
-/** The model under test: the shipped one when present, else a small untrained one in `dir`. */
+/**
+ * The model under test: the folder `CEN_WEB_MODEL` names, else the shipped one when present, else
+ * a small untrained one made in `dir`.
+ */
 export async function testModel(dir: string): Promise<{ modelDir: string; what: string }> {
+  const chosen = Deno.env.get("CEN_WEB_MODEL");
+  if (chosen) return { modelDir: chosen, what: `${chosen} (CEN_WEB_MODEL)` };
   if (await Deno.stat(join(SHIPPED_MODEL_DIR, "model.json")).then(() => true, () => false)) {
     return { modelDir: SHIPPED_MODEL_DIR, what: "the shipped model (model/)" };
   }

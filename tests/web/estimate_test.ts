@@ -32,7 +32,7 @@ Deno.test("the page's estimate equals deno task predict's on each of its paths",
         ref.rows.map((r) => [r.face, r.source]),
       );
       est.faces.forEach((f, i) => {
-        // Chips are made square by web/resize.ts rather than sharp: a fraction of a grey level.
+        // Chips are made square by lib/data/resample.ts rather than sharp: a fraction of a level.
         const tolerance = f.source === "chip" ? 0.05 : 1e-4;
         const d = Math.abs(f.age - ref.rows[i].age);
         assert(d <= tolerance, `${file} face ${i}: ${f.age} vs ${ref.rows[i].age}`);

@@ -1,13 +1,16 @@
 /**
- * Image resizing for the web page, where sharp is not available: a separable Lanczos-3 filter
- * (sharp's default kernel) on 8-bit RGB, used where `deno task predict` lets sharp resize — the
- * copy of a large photo the face detector looks at, and a pre-aligned chip made square
- * ("cover") for the model. Pure functions on byte arrays (no DOM), so Deno tests compare them
- * with sharp directly (tests/web/resize_test.ts).
+ * Image resizing in plain TypeScript, close to sharp's (within 1–2 grey levels,
+ * tests/data/resample_test.ts) and the same in Deno and in a browser, where sharp is not
+ * available: separable Lanczos-3 (sharp's default kernel) and triangle (bilinear) filters on
+ * 8-bit RGB. `deno task predict` and the web page resize with it wherever a resize changes which
+ * faces are found or where: the copy of a large photo the box detector looks at (a box edge that
+ * moves by a fraction of a pixel can round to another pixel, and the landmarks with it) and the ×2
+ * enlargement of a small image. The page also makes a chip square with it ("cover"), where
+ * predict's `decodeImage` lets sharp do it.
  *
  * @module
  */
-import type { RgbImage } from "../lib/data/align.ts";
+import type { RgbImage } from "./align.ts";
 
 /** The Lanczos-3 kernel: sinc(x)·sinc(x/3) on |x| < 3. */
 export function lanczos3(x: number): number {
@@ -54,7 +57,7 @@ function taps(inSize: number, outSize: number, kernel: Kernel): Taps {
   const weights: Float64Array[] = [];
   for (let o = 0; o < outSize; o++) {
     // Shrinking: centres aligned. Enlarging: libvips's affine sampling, output o at input
-    // o·scale − ½ (measured against sharp: tests/web/resize_test.ts).
+    // o·scale − ½ (measured against sharp: tests/data/resample_test.ts).
     const centre = scale < 1 ? o * scale - 0.5 : (o + 0.5) * scale - 0.5;
     const lo = Math.ceil(centre - support), hi = Math.floor(centre + support);
     const w = new Float64Array(hi - lo + 1);
@@ -135,8 +138,8 @@ export function resizeRgb(
 }
 
 /**
- * Scales an RGB image by `k` (sizes rounded, at least 1 px): the `Downscale` the face detector
- * is given in the page, where `deno task predict` uses sharp's `resize(w, h, { fit: "fill" })`.
+ * Scales an RGB image by `k` (sizes rounded, at least 1 px; Lanczos-3): as sharp's
+ * `resize(w, h, { fit: "fill" })`, within 2 grey levels.
  */
 export function scaleRgb(rgb: Uint8Array, width: number, height: number, k: number): RgbImage {
   const w = Math.max(1, Math.round(width * k)), h = Math.max(1, Math.round(height * k));
@@ -159,4 +162,14 @@ export function coverSquare(img: RgbImage, size: number): RgbImage {
     out.set(scaled.data.subarray(from, from + size * 3), y * size * 3);
   }
   return { data: out, width: size, height: size };
+}
+
+/** {@link scaleRgb} as the detector's `Downscale` (`DetectOptions.downscale`, align.ts). */
+export function downscaleRgb(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  k: number,
+): Promise<RgbImage> {
+  return Promise.resolve(scaleRgb(rgb, width, height, k));
 }

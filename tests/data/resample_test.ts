@@ -1,14 +1,21 @@
 /**
- * web/resize.ts against sharp, where the page resizes instead of sharp: the detector's copy of a
- * large photo (Lanczos-3 down), the ×2 enlargement of the upscaled detection try (bilinear), and
- * a chip made square ("cover").
+ * lib/data/resample.ts against sharp: the detector's copy of a large photo (Lanczos-3 down), the
+ * ×2 enlargement of the upscaled detection try (bilinear), and a chip made square ("cover", the
+ * web page's).
  */
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
 import sharp from "sharp";
 import { faceApiDir, type RgbImage } from "../../lib/data/align.ts";
 import { decodeImage } from "../../lib/data/decode.ts";
-import { coverSquare, KERNELS, lanczos3, resizeRgb, scaleRgb, triangle } from "../../web/resize.ts";
+import {
+  coverSquare,
+  KERNELS,
+  lanczos3,
+  resizeRgb,
+  scaleRgb,
+  triangle,
+} from "../../lib/data/resample.ts";
 
 /** The face-api sample photo, decoded. */
 async function photo(): Promise<RgbImage> {
