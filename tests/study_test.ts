@@ -4,7 +4,6 @@ import {
   balance,
   baselineTable,
   describeRun,
-  formatMeanStd,
   harnessBaselines,
   meanStd,
   pretrainingRows,
@@ -22,6 +21,14 @@ import {
   table6Configs,
   table6Rows,
 } from "../lib/study/mod.ts";
+import {
+  baselineDisplay,
+  formatMeanStd,
+  pretrainingDisplay,
+  table1Display,
+  table5Display,
+  table6Display,
+} from "../lib/report/study_tables.ts";
 import { generationIndexPath, generationKey, type RunMetrics } from "../lib/train/run.ts";
 import { configHash } from "../lib/config.ts";
 import { profileConfigs } from "../lib/experiment.ts";
@@ -55,6 +62,12 @@ Deno.test("Table 1 rows and verdicts come from the runs' metrics", () => {
     both: [fake([{ mae: 2.5, maeLdl: 2.6, maeReg: 2.7 }])],
   });
   assertEquals(rows.map((r) => r.mean), [3, 2.8, 2.7, 2.6, 2.5]);
+  assertEquals(rows[0], { setting: "Reg only", mean: 3, std: 0, n: 1, paper: 2.578 });
+  assertEquals(table1Display(rows)[4], {
+    setting: "LDL+Reg, ŷ",
+    "MAE (ours)": "2.500",
+    "MAE (paper, Morph)": 2.22,
+  });
   const v = table1Verdict(rows);
   assert(v.couplingBeatsSingle && v.averageBeatsHeads);
   const worse = table1Verdict(rows.map((r, i) => ({ ...r, mean: i === 4 ? 2.9 : r.mean })));
@@ -65,7 +78,12 @@ Deno.test("Table 5 verdict: largest gain first, best generation", () => {
   const g = (mae: number) => ({ mae, maeLdl: mae, maeReg: mae });
   const rows = table5Rows([fake([g(3), g(2.5), g(2.4), g(2.45)])], "resnet10-tiny");
   assertAlmostEquals(rows[1].mean, 2.5, 1e-12);
-  assertEquals(rows[0]["MAE (paper, resnet10-tiny, Morph)"], 2.446);
+  assertEquals([rows[0].paper, rows[0].delta], [2.446, null]);
+  assertAlmostEquals(rows[1].delta!, -0.5, 1e-12);
+  assertEquals(table5Display(rows, "resnet10-tiny").slice(0, 2), [
+    { t: 1, "MAE (ours)": "3.000", "Δ vs t−1": "", "MAE (paper, resnet10-tiny, Morph)": 2.446 },
+    { t: 2, "MAE (ours)": "2.500", "Δ vs t−1": "-0.500", "MAE (paper, resnet10-tiny, Morph)": 2.3 },
+  ]);
   const v = table5Verdict(rows);
   assertEquals([v.evolutionHelps, v.largestGainFirst, v.bestGeneration], [true, true, 3]);
 });
@@ -93,6 +111,11 @@ Deno.test("Table 6: sweeps include the centre, share generation 1, pick the best
     { value: 2, runs: [fake([g(3), g(2.0)])] },
   ], 2);
   assertEquals(table6Best("tau", rows), { ours: 2, paper: 2, agrees: true });
+  assertEquals(table6Display("tau", rows, 2)[1], {
+    tau: 2,
+    "MAE t=2 (ours)": "2.000",
+    "MAE (paper, ResNet18, Morph)": 1.905,
+  });
 });
 
 Deno.test("baselines: the strongest one and CEN's gain over it", () => {
@@ -105,7 +128,11 @@ Deno.test("baselines: the strongest one and CEN's gain over it", () => {
   );
   assertEquals([t.strongest, t.bestCen], ["L1", "CEN t=3"]);
   assertAlmostEquals(t.gain, 5.6 - 5.2, 1e-12);
-  assertEquals(t.rows[1].MAE, "5.600 ± 0.141");
+  assertEquals(baselineDisplay(t.rows)[1], {
+    method: "L1",
+    kind: "baseline",
+    MAE: "5.600 ± 0.141",
+  });
   assert(t.text.includes("CEN better by 0.400"));
 });
 
@@ -131,8 +158,11 @@ Deno.test("pretraining rows: scratch against pretrained generation 1, by hand", 
     fake([{ mae: 12, maeLdl: 0, maeReg: 0 }]),
   ];
   const r = pretrainingRows(pre, scratch);
-  assertEquals(r.rows[0]["MAE ŷ, t = 1"], "10.000 ± 1.414"); // std of 9, 11 = √2
-  assertEquals(r.rows[1]["MAE ŷ, t = 1"], "12.000 ± 0.000");
+  assertEquals(r.rows[1], { start: "from scratch", mean: 12, std: 0, n: 2 });
+  assertEquals(pretrainingDisplay(r.rows), [
+    { start: "pretrained backbone", "MAE ŷ, t = 1": "10.000 ± 1.414", seeds: 2 }, // std of 9, 11 = √2
+    { start: "from scratch", "MAE ŷ, t = 1": "12.000 ± 0.000", seeds: 2 },
+  ]);
   assert(r.helps);
   assert(r.text.includes("helps by 2.000"));
   assert(!pretrainingRows(scratch, pre).helps);

@@ -1,13 +1,13 @@
 /**
- * Baselines in the same harness (same split, backbone and training length): DLDL, and the table that sets them beside CEN.
+ * Baselines in the same harness (same split, backbone and training length): DLDL, and the table
+ * that sets them beside CEN (numbers; `baselineDisplay` in `lib/report/study_tables.ts` writes it).
  *
  * @module
  */
 import { type CenConfig } from "../config.ts";
-import { metricsAt } from "./runs.ts";
 import { type RunMetrics } from "../train/run.ts";
-import { formatMeanStd, meanStd } from "./stats.ts";
-import { variant, withSeeds } from "./runs.ts";
+import { metricsAt, variant, withSeeds } from "./runs.ts";
+import { type MeanStd, meanStd } from "./stats.ts";
 
 /** DLDL: the LDL head alone trained against a Gaussian label distribution (σ = 2). */
 export function dldlConfigs(target: CenConfig, seeds: number, sigma = 2): CenConfig[] {
@@ -37,16 +37,21 @@ export function harnessBaselines(
   ];
 }
 
+/** One row of the baseline table: a method, its kind, and its test MAE over seeds. */
+export interface BaselineRow extends MeanStd {
+  method: string;
+  kind: "baseline" | "CEN";
+}
+
 /**
- * Baselines against CEN: each method's MAE (mean ± std), the strongest baseline, and CEN's gain
+ * Baselines against CEN: each method's MAE (over seeds), the strongest baseline, and CEN's gain
  * over it (positive: CEN is better).
  */
 export function baselineTable(baselines: MethodResult[], cen: MethodResult[]) {
-  const row = (r: MethodResult, kind: string) => ({
+  const row = (r: MethodResult, kind: BaselineRow["kind"]): BaselineRow => ({
     method: r.method,
     kind,
-    "MAE": formatMeanStd(meanStd(r.maes)),
-    mean: meanStd(r.maes).mean,
+    ...meanStd(r.maes),
   });
   const rows = [...baselines.map((b) => row(b, "baseline")), ...cen.map((c) => row(c, "CEN"))];
   const base = rows.filter((r) => r.kind === "baseline" && Number.isFinite(r.mean));

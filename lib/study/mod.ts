@@ -1,20 +1,22 @@
 /**
  * The paper's experiments as data: which configs each table needs (Table 1: coupled training,
- * Table 5: evolution, Table 6: τ, α, λ), how their metrics become rows and verdicts, the baselines
+ * Table 5: evolution, Table 6: τ, α, λ), how their runs are got (trained, or looked up without
+ * training: a {@link RunsOf}), how their metrics become rows of numbers and verdicts, the baselines
  * beside them, and the whole study as one plan. The notebooks run them; `07-summary` looks the
- * same configs up without training. One module per concern:
+ * same configs up through the same functions. How a row is written (`mean ± std`, the columns) is
+ * `lib/report/study_tables.ts`. One module per concern:
  *
- * | module           | what                                                          |
- * | ---------------- | ------------------------------------------------------------- |
- * | `stats.ts`       | mean ± std over seeds                                         |
- * | `runs.ts`        | variants and seeds of a config, running and looking runs up   |
- * | `table1.ts`      | Table 1, coupled training                                     |
- * | `table5.ts`      | Table 5, evolution                                            |
- * | `table6.ts`      | Table 6, τ, α, λ_t                                            |
- * | `baselines.ts`   | DLDL and the other baselines in the same harness              |
- * | `pretraining.ts` | with and without pretraining; other backbones' configs        |
- * | `plan.ts`        | the study plan (phases) and its balance over workers          |
- * | `params.ts`      | notebook parameters: seeds and backbones                      |
+ * | module           | what                                                               |
+ * | ---------------- | ------------------------------------------------------------------ |
+ * | `stats.ts`       | mean, std and count over seeds                                     |
+ * | `runs.ts`        | variants and seeds of a config; runs trained or looked up (RunsOf) |
+ * | `table1.ts`      | Table 1, coupled training                                          |
+ * | `table5.ts`      | Table 5, evolution                                                 |
+ * | `table6.ts`      | Table 6, τ, α, λ_t                                                 |
+ * | `baselines.ts`   | DLDL and the other baselines in the same harness                   |
+ * | `pretraining.ts` | with and without pretraining; other backbones' configs             |
+ * | `plan.ts`        | the study plan (phases) and its balance over workers               |
+ * | `params.ts`      | notebook parameters: seeds and backbones                           |
  *
  * @module
  */

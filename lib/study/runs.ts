@@ -1,5 +1,8 @@
 /**
- * Runs as the study uses them: a config's variants and seeds, running a list of configs, and looking a finished run up (its folder or its record) without training.
+ * Runs as the study uses them: a config's variants and seeds, running a list of configs, and looking
+ * a finished run up (its folder or its record) without training. A table gets its runs through a
+ * {@link RunsOf}: trained (`trainedRuns`, notebooks 03–06) or looked up (`lookedUpRuns`,
+ * 07-summary), so both build the same table from the same code.
  *
  * @module
  */
@@ -34,6 +37,35 @@ export async function runAll(
     out.push(r.metrics);
   }
   return out;
+}
+
+/**
+ * How a table gets the runs of its configs, in order: trained or reused (`trainedRuns`) or only
+ * looked up (`lookedUpRuns`). `label` heads each run's log lines where runs are trained.
+ */
+export type RunsOf = (configs: readonly CenConfig[], label?: string) => Promise<RunMetrics[]>;
+
+/** Runs that are trained, resumed or reused: {@link runAll} with `label` and `opts`. */
+export function trainedRuns(
+  opts: ExperimentOptions & { onRun?: (r: EvolutionResult) => void } = {},
+): RunsOf {
+  return (configs, label) => runAll(configs, { label, ...opts });
+}
+
+/**
+ * Runs that are only looked up ({@link lookup}): a config without a finished run is left out, and
+ * named in `missing` ({@link describeRun}).
+ */
+export function lookedUpRuns(missing: string[] = []): RunsOf {
+  return async (configs) => {
+    const found: RunMetrics[] = [];
+    for (const c of configs) {
+      const m = await lookup(c);
+      if (m) found.push(m);
+      else missing.push(describeRun(c));
+    }
+    return found;
+  };
 }
 
 /**

@@ -1,27 +1,51 @@
 /**
- * Table 1 (coupled training): generation 1 with only the regression head, only LDL, or both, and the rows and verdict of their metrics.
+ * Table 1 (coupled training): generation 1 with only the regression head, only LDL, or both; the
+ * rows of their MAE over seeds (numbers; `table1Display` in `lib/report/study_tables.ts` writes
+ * them) and the verdict.
  *
  * @module
  */
 import { type CenConfig } from "../config.ts";
-import { metricsAt } from "./runs.ts";
 import { PAPER_TABLE1 } from "../report/paper.ts";
 import { type RunMetrics } from "../train/run.ts";
-import { formatMeanStd, meanStd } from "./stats.ts";
-import { variant, withSeeds } from "./runs.ts";
+import { metricsAt, type RunsOf, variant, withSeeds } from "./runs.ts";
+import { type MeanStd, meanStd } from "./stats.ts";
+
+/** Table 1's three head settings. */
+export type Table1Setting = "reg" | "ldl" | "both";
 
 /** Table 1's settings: generation 1 trained with only the regression head, only LDL, or both. */
 export function table1Configs(
   target: CenConfig,
   seeds: number,
-): Record<"reg" | "ldl" | "both", CenConfig[]> {
-  const one = (heads: "reg" | "ldl" | "both") =>
+): Record<Table1Setting, CenConfig[]> {
+  const one = (heads: Table1Setting) =>
     withSeeds(variant(target, { generations: 1, heads }), seeds);
   return { reg: one("reg"), ldl: one("ldl"), both: one("both") };
 }
 
-/** Table 1's rows (ours: mean ± std over seeds; the paper's Morph MAE beside). */
-export function table1Rows(r: Record<"reg" | "ldl" | "both", RunMetrics[]>) {
+/** The runs of Table 1's settings, got by `runsOf` (trained or looked up), one setting after another. */
+export async function table1Runs(
+  settings: Record<Table1Setting, CenConfig[]>,
+  runsOf: RunsOf,
+): Promise<Record<Table1Setting, RunMetrics[]>> {
+  return {
+    reg: await runsOf(settings.reg, "Reg only, seed"),
+    ldl: await runsOf(settings.ldl, "LDL only, seed"),
+    both: await runsOf(settings.both, "LDL+Reg, seed"),
+  };
+}
+
+/** One row of Table 1: a head setting's test MAE over seeds, and the paper's. */
+export interface Table1Row extends MeanStd {
+  /** "Reg only", "LDL only", "LDL+Reg, ŷ_reg", "LDL+Reg, ŷ_ldl" or "LDL+Reg, ŷ". */
+  setting: string;
+  /** The paper's Morph MAE (ResNet18) for this row. */
+  paper: number;
+}
+
+/** Table 1's rows (ours: MAE over seeds; the paper's Morph MAE beside). */
+export function table1Rows(r: Record<Table1Setting, RunMetrics[]>): Table1Row[] {
   const g1 = (ms: RunMetrics[]) => ms.map((m) => metricsAt(m, 1)!).filter(Boolean);
   const rows = [
     { setting: "Reg only", ms: g1(r.reg).map((m) => m.maeReg) },
@@ -32,14 +56,13 @@ export function table1Rows(r: Record<"reg" | "ldl" | "both", RunMetrics[]>) {
   ];
   return rows.map((row, i) => ({
     setting: row.setting,
-    "MAE (ours)": formatMeanStd(meanStd(row.ms)),
-    mean: meanStd(row.ms).mean,
-    "MAE (paper, Morph)": PAPER_TABLE1[i].morphMae,
+    ...meanStd(row.ms),
+    paper: PAPER_TABLE1[i].morphMae,
   }));
 }
 
 /** Table 1's two claims, checked on our means. */
-export function table1Verdict(rows: ReturnType<typeof table1Rows>) {
+export function table1Verdict(rows: readonly Pick<Table1Row, "mean">[]) {
   const [reg, ldl, cReg, cLdl, c] = rows.map((r) => r.mean);
   return {
     couplingBeatsSingle: c < reg && c < ldl,

@@ -1,22 +1,33 @@
 /**
- * Table 5 (evolution): generations 1 … T over seeds, their rows by generation and the verdict on where evolution helps and saturates.
+ * Table 5 (evolution): generations 1 … T over seeds, their rows by generation (numbers;
+ * `table5Display` in `lib/report/study_tables.ts` writes them) and the verdict on where evolution
+ * helps and saturates.
  *
  * @module
  */
 import { type CenConfig } from "../config.ts";
-import { metricsAt } from "./runs.ts";
 import { PAPER_TABLE5 } from "../report/paper.ts";
 import { type RunMetrics } from "../train/run.ts";
-import { formatMeanStd, meanStd } from "./stats.ts";
-import { withSeeds } from "./runs.ts";
+import { metricsAt, type RunsOf, withSeeds } from "./runs.ts";
+import { type MeanStd, meanStd } from "./stats.ts";
 
 /** Table 5: the target config over its generations, one run per seed. */
 export function table5Configs(target: CenConfig, seeds: number): CenConfig[] {
   return withSeeds(target, seeds);
 }
 
-/** Table 5's rows: MAE per generation (mean ± std), its change from t − 1, and the paper's. */
-export function table5Rows(runs: RunMetrics[], backbone: string) {
+/** One row of Table 5: generation t's test MAE over seeds, its change, and the paper's. */
+export interface Table5Row extends MeanStd {
+  /** The generation. */
+  t: number;
+  /** The mean's change from generation t − 1 (null at t = 1). */
+  delta: number | null;
+  /** The paper's Morph MAE for this backbone and generation, if it reports one. */
+  paper: number | null;
+}
+
+/** Table 5's rows: MAE per generation (over seeds), its change from t − 1, and the paper's. */
+export function table5Rows(runs: RunMetrics[], backbone: string): Table5Row[] {
   const T = Math.max(...runs.map((m) => m.generations.length));
   const paper = PAPER_TABLE5[backbone] ?? [];
   const means: number[] = [];
@@ -24,18 +35,12 @@ export function table5Rows(runs: RunMetrics[], backbone: string) {
     const t = i + 1;
     const ms = meanStd(runs.map((m) => metricsAt(m, t)?.mae ?? NaN));
     means.push(ms.mean);
-    return {
-      t,
-      "MAE (ours)": formatMeanStd(ms),
-      mean: ms.mean,
-      "Δ vs t−1": t > 1 ? (ms.mean - means[i - 1]).toFixed(3) : "",
-      [`MAE (paper, ${backbone}, Morph)`]: paper[i] ?? null,
-    };
+    return { t, ...ms, delta: t > 1 ? ms.mean - means[i - 1] : null, paper: paper[i] ?? null };
   });
 }
 
 /** Table 5's claims: the largest gain is from t = 1 to 2, and later gains are small. */
-export function table5Verdict(rows: ReturnType<typeof table5Rows>) {
+export function table5Verdict(rows: readonly Pick<Table5Row, "mean">[]) {
   const m = rows.map((r) => r.mean);
   const gains = m.slice(1).map((v, i) => m[i] - v);
   const best = m.indexOf(Math.min(...m)) + 1;
@@ -51,4 +56,16 @@ export function table5Verdict(rows: ReturnType<typeof table5Rows>) {
         ? `the largest gain is t=1→2 (${gains[0].toFixed(3)})`
         : `the largest gain is NOT t=1→2 (gains ${gains.map((g) => g.toFixed(3)).join(", ")})`),
   };
+}
+
+/**
+ * The runs of Table 5 for `target` (its backbone, its generations) over `seeds`, got by `runsOf`
+ * (trained or looked up; the log label is `<backbone>, seed`).
+ */
+export function table5Runs(
+  target: CenConfig,
+  seeds: number,
+  runsOf: RunsOf,
+): Promise<RunMetrics[]> {
+  return runsOf(table5Configs(target, seeds), `${target.backbone}, seed`);
 }

@@ -1,14 +1,14 @@
 /**
- * Table 6 (τ, α, λ_t): the sweeps around the paper's center, their rows and the best value of each.
+ * Table 6 (τ, α, λ_t): the sweeps around the paper's center, their runs, their rows (numbers;
+ * `table6Display` in `lib/report/study_tables.ts` writes them) and the best value of each.
  *
  * @module
  */
 import { type CenConfig, type PartialConfig } from "../config.ts";
-import { metricsAt } from "./runs.ts";
 import { PAPER_TABLE6 } from "../report/paper.ts";
 import { type RunMetrics } from "../train/run.ts";
-import { formatMeanStd, meanStd } from "./stats.ts";
-import { variant, withSeeds } from "./runs.ts";
+import { metricsAt, type RunsOf, variant, withSeeds } from "./runs.ts";
+import { type MeanStd, meanStd } from "./stats.ts";
 
 /** The fixed values around which Table 6 sweeps one hyper-parameter at a time. */
 export interface AblationCenter {
@@ -29,7 +29,8 @@ export function sweepValues(center: AblationCenter) {
   };
 }
 
-type Sweep = "tau" | "alpha" | "lambda";
+/** The three sweeps of Table 6. */
+export type Sweep = "tau" | "alpha" | "lambda";
 
 /**
  * Table 6's configs. λ here is λ_t of the offspring (Eq. 15); λ_1 of generation 1 stays at the
@@ -46,29 +47,56 @@ export function table6Configs(target: CenConfig, c: AblationCenter, seeds: numbe
   } satisfies Record<Sweep, { value: number; configs: CenConfig[] }[]>;
 }
 
+/** The runs of one value of a sweep. */
+export interface SweepRuns {
+  value: number;
+  runs: RunMetrics[];
+}
+
+/**
+ * The runs of every value of every sweep, got by `runsOf` (trained or looked up; the log label is
+ * `<sweep> = <value>, seed`), sweep after sweep.
+ */
+export async function table6Runs(
+  sweeps: ReturnType<typeof table6Configs>,
+  runsOf: RunsOf,
+): Promise<Record<Sweep, SweepRuns[]>> {
+  const results = {} as Record<Sweep, SweepRuns[]>;
+  for (const [name, sweep] of Object.entries(sweeps) as [Sweep, typeof sweeps[Sweep]][]) {
+    results[name] = [];
+    for (const { value, configs } of sweep) {
+      results[name].push({ value, runs: await runsOf(configs, `${name} = ${value}, seed`) });
+    }
+  }
+  return results;
+}
+
+/** One row of a Table 6 sweep: a value, our MAE at the compared generation over seeds, the paper's. */
+export interface Table6Row extends MeanStd {
+  /** The swept value (τ, α or λ_t). */
+  value: number;
+  /** The paper's Morph MAE (ResNet18) at this value, if it reports one. */
+  paper: number | null;
+}
+
 /** One sweep's rows: value, our MAE at the compared generation, the paper's MAE. */
 export function table6Rows(
   sweep: Sweep,
-  results: { value: number; runs: RunMetrics[] }[],
+  results: readonly SweepRuns[],
   generation: number,
-) {
+): Table6Row[] {
   const paper = PAPER_TABLE6[sweep];
   return results.map((r) => {
     const ms = meanStd(r.runs.map((m) => metricsAt(m, generation)?.mae ?? NaN));
     const i = (paper.values as readonly number[]).indexOf(r.value);
-    return {
-      [sweep]: r.value,
-      [`MAE t=${generation} (ours)`]: formatMeanStd(ms),
-      mean: ms.mean,
-      "MAE (paper, ResNet18, Morph)": i >= 0 ? paper.mae[i] : null,
-    };
+    return { value: r.value, ...ms, paper: i >= 0 ? paper.mae[i] : null };
   });
 }
 
 /** The best value of a sweep (ours and the paper's). */
-export function table6Best(sweep: Sweep, rows: ReturnType<typeof table6Rows>) {
+export function table6Best(sweep: Sweep, rows: readonly Table6Row[]) {
   const best = rows.reduce((a, b) => (b.mean < a.mean ? b : a));
   const mae: readonly number[] = PAPER_TABLE6[sweep].mae;
   const paperBest = PAPER_TABLE6[sweep].values[mae.indexOf(Math.min(...mae))];
-  return { ours: best[sweep] as number, paper: paperBest, agrees: best[sweep] === paperBest };
+  return { ours: best.value, paper: paperBest, agrees: best.value === paperBest };
 }

@@ -1,0 +1,68 @@
+/**
+ * The study's tables as a reader sees them: one display function per table turns the numeric rows
+ * of `lib/study/` (mean, std and count over seeds, the paper's value, a change) into the columns
+ * shown by `showTable`, with the MAE over seeds written as `mean ± std`. Notebooks 03–06 and
+ * 07-summary show every table through these, so a table reads the same wherever it appears.
+ *
+ * API:
+ * - `formatMeanStd(m, digits?)`: `"2.345 ± 0.012"`, `"2.345"` for one seed, `"–"` for none.
+ * - `table1Display(rows)`, `table5Display(rows, backbone)`, `table6Display(sweep, rows,
+ *   generation)`, `baselineDisplay(rows)`, `pretrainingDisplay(rows)`: rows for `showTable`.
+ *
+ * @module
+ */
+import type { BaselineRow } from "../study/baselines.ts";
+import type { PretrainingRow } from "../study/pretraining.ts";
+import type { MeanStd } from "../study/stats.ts";
+import type { Table1Row } from "../study/table1.ts";
+import type { Table5Row } from "../study/table5.ts";
+import type { Sweep, Table6Row } from "../study/table6.ts";
+import type { TableRow } from "./table.ts";
+
+/** "2.345 ± 0.012" (or "2.345" for one seed, "–" for none). */
+export function formatMeanStd(m: MeanStd, digits = 3): string {
+  if (m.n === 0 || !Number.isFinite(m.mean)) return "–";
+  return m.n > 1 ? `${m.mean.toFixed(digits)} ± ${m.std.toFixed(digits)}` : m.mean.toFixed(digits);
+}
+
+/** Table 1 as shown: setting, our MAE (mean ± std), the paper's Morph MAE. */
+export function table1Display(rows: readonly Table1Row[]): TableRow[] {
+  return rows.map((r) => ({
+    setting: r.setting,
+    "MAE (ours)": formatMeanStd(r),
+    "MAE (paper, Morph)": r.paper,
+  }));
+}
+
+/** Table 5 of `backbone` as shown: t, our MAE (mean ± std), its change from t − 1, the paper's. */
+export function table5Display(rows: readonly Table5Row[], backbone: string): TableRow[] {
+  return rows.map((r) => ({
+    t: r.t,
+    "MAE (ours)": formatMeanStd(r),
+    "Δ vs t−1": r.delta === null ? "" : r.delta.toFixed(3),
+    [`MAE (paper, ${backbone}, Morph)`]: r.paper,
+  }));
+}
+
+/** A Table 6 sweep as shown: the value, our MAE at `generation` (mean ± std), the paper's. */
+export function table6Display(
+  sweep: Sweep,
+  rows: readonly Table6Row[],
+  generation: number,
+): TableRow[] {
+  return rows.map((r) => ({
+    [sweep]: r.value,
+    [`MAE t=${generation} (ours)`]: formatMeanStd(r),
+    "MAE (paper, ResNet18, Morph)": r.paper,
+  }));
+}
+
+/** The baseline table as shown: method, kind (baseline or CEN), MAE (mean ± std). */
+export function baselineDisplay(rows: readonly BaselineRow[]): TableRow[] {
+  return rows.map((r) => ({ method: r.method, kind: r.kind, "MAE": formatMeanStd(r) }));
+}
+
+/** The pretraining comparison as shown: how generation 1 started, its MAE ŷ, the seeds. */
+export function pretrainingDisplay(rows: readonly PretrainingRow[]): TableRow[] {
+  return rows.map((r) => ({ start: r.start, "MAE ŷ, t = 1": formatMeanStd(r), seeds: r.n }));
+}
