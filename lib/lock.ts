@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { displayPath } from "./paths.ts";
 import { basename, dirname, join } from "node:path";
 
 /** Who holds a lock: the content of the lock file. */
@@ -297,7 +298,7 @@ export async function acquireLock(
     if (!held) continue; // released between our attempt and our look: try again
     const dead = lockVerdict(held.owner, held.ageMs, staleMs, here);
     if (dead) {
-      log(`lock ${path}: taking over from ${describeOwner(held.owner)}: ${dead}`);
+      log(`lock ${displayPath(path)}: taking over from ${describeOwner(held.owner)}: ${dead}`);
       if (!(await breakLock(path, { token: held.owner?.token, mtime: held.mtime }))) {
         await new Promise((r) => setTimeout(r, pollMs));
       }
@@ -307,7 +308,7 @@ export async function acquireLock(
       throw new LockTimeoutError(path, held.owner, Date.now() - started);
     }
     if (toldAbout !== held.owner?.token) {
-      log(`lock ${path}: held by ${describeOwner(held.owner)}; waiting`);
+      log(`lock ${displayPath(path)}: held by ${describeOwner(held.owner)}; waiting`);
       toldAbout = held.owner?.token;
     }
     await new Promise((r) => setTimeout(r, pollMs));
@@ -320,7 +321,7 @@ export async function acquireLock(
     () => {
       if (released) return;
       lost = true;
-      log(`lock ${path}: LOST (another process took it over while we held it)`);
+      log(`lock ${displayPath(path)}: LOST (another process took it over while we held it)`);
     },
   );
   const release = async () => {

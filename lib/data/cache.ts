@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { DataError } from "../errors.ts";
 import { exists, readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
 import { acquireLock } from "../lock.ts";
+import { displayPath } from "../paths.ts";
 import type { SkipRecord } from "./skips.ts";
 import type { AgeSample } from "./types.ts";
 
@@ -232,7 +233,10 @@ export async function buildCache(samples: AgeSample[], options: BuildOptions): P
     return ready;
   }
   await Deno.mkdir(dir, { recursive: true });
-  const lock = await acquireLock(join(dir, "build.lock"), { log, what: `building ${dir}` });
+  const lock = await acquireLock(join(dir, "build.lock"), {
+    log,
+    what: `building ${displayPath(dir)}`,
+  });
   try {
     const built = await openCache(dir, options.memoryLimitBytes);
     if (built) return built; // another process finished it while we waited
@@ -268,7 +272,9 @@ async function build(
       sumSq: [0, 0, 0],
     };
   } else {
-    log(`cache ${dir}: resuming a partial build at ${progress.done}/${samples.length}`);
+    log(
+      `cache ${displayPath(dir)}: resuming a partial build at ${progress.done}/${samples.length}`,
+    );
   }
   // Drop whatever an interrupted chunk appended after the last progress write.
   await truncateTo(pixelsPath, progress.rows * per);
@@ -383,7 +389,9 @@ async function build(
   await writeJsonAtomic(join(dir, "index.json"), index);
   for (const p of [progressPath, rowsPath, skipPath]) await Deno.remove(p).catch(() => {});
   log(
-    `cache ${settings.dataset} ${settings.size}px: done, ${index.count} images, ${skipped.length} skipped (${dir})`,
+    `cache ${settings.dataset} ${settings.size}px: done, ${index.count} images, ${skipped.length} skipped (${
+      displayPath(dir)
+    })`,
   );
   const done = await openCache(dir, options.memoryLimitBytes);
   if (!done) throw new DataError(`cache ${dir}: just written but cannot be opened`);

@@ -531,7 +531,9 @@ async function applySplitFile(
   if (m.found === 0) {
     if (mode === "auto") {
       options.log(
-        `data: ${name}: ${folder} has none of the images of split file ${path}; ` +
+        `data: ${name}: ${displayPath(folder)} has none of the images of split file ${
+          displayPath(path)
+        }; ` +
           `using the seeded split`,
       );
       return undefined;
@@ -559,7 +561,9 @@ async function applySplitFile(
   });
   const ignored = ["seed", "testFraction"].filter((k) => params[k] !== undefined);
   options.log(
-    `data: ${name}: split from ${path} (${file.dataset}: ${file.rule}, seed ${file.seed})` +
+    `data: ${name}: split from ${
+      displayPath(path)
+    } (${file.dataset}: ${file.rule}, seed ${file.seed})` +
       (ignored.length ? `; data.params ${ignored.join(", ")} ignored` : ""),
   );
   return { samples: kept, skipped: extra, test: new Set(file.test) };
