@@ -114,7 +114,7 @@ const SHIPPED: PartialConfig = {
   minAge: 1,
   maxAge: 116,
   generations: 1,
-  optim: { lr: 0.01, epochs: 12, batchSize: 32, lrStepEpochs: 9 },
+  optim: { lr: 0.01, epochs: 30, batchSize: 32, lrStepEpochs: 22 },
   data: { dataset: "utkface+aaf", params: {}, augment: true },
 };
 
