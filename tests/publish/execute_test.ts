@@ -272,7 +272,13 @@ Deno.test({
       );
       assert(out.success, `nbconvert --execute failed: ${new TextDecoder().decode(out.stderr)}`);
       const plain = await readNotebook(join(dir, "plain.ipynb"));
-      assertEquals(text(plain.cells[1], "stream"), "two\n");
+      // nbconvert stops reading at the kernel's idle, so the trailing line is lost (on a loaded
+      // machine it may lose "two" as well: only the loss this executor repairs is asserted).
+      const plainText = text(plain.cells[1], "stream");
+      assert(
+        !plainText.includes("trailing"),
+        `plain nbconvert kept the trailing line: ${plainText}`,
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
