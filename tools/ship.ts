@@ -16,12 +16,7 @@ import { datasetFor } from "../lib/experiment.ts";
 import { readJsonIfExists, writeJsonAtomic, writeTextAtomic } from "../lib/fsutil.ts";
 import { exportModel, quantizeFloat16 } from "../lib/model/export.ts";
 import { modelCard, type ModelCardInfo } from "../lib/report/model_card.ts";
-import {
-  DEFAULT_RUNS_ROOT,
-  finalModelDir,
-  type RunMetrics,
-  SHIPPED_MODEL_DIR,
-} from "../lib/train/run.ts";
+import { finalModelDir, runDirOf, type RunMetrics, SHIPPED_MODEL_DIR } from "../lib/train/run.ts";
 
 /** The command line of `deno task ship`. */
 export const SHIP_CLI = {
@@ -40,9 +35,7 @@ export const SHIP_CLI = {
 async function runOf(
   ref: string,
 ): Promise<{ dir: string; config: CenConfig; metrics: RunMetrics }> {
-  const dir = (await readJsonIfExists(join(ref, "metrics.json")))
-    ? resolve(ref)
-    : join(DEFAULT_RUNS_ROOT, ref);
+  const dir = await runDirOf(ref);
   const metrics = await readJsonIfExists<RunMetrics>(join(dir, "metrics.json"));
   if (!metrics) throw new NotFoundError(`run ${ref}: no metrics.json in ${dir}`);
   return { dir, config: metrics.config, metrics };

@@ -7,13 +7,13 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { basename, join, resolve } from "node:path";
+import { basename, join } from "node:path";
 import { canonicalJson, type CenConfig } from "../config.ts";
 import type { SampleSource } from "../data/types.ts";
 import { NotFoundError } from "../errors.ts";
 import { exists, readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
 import { DEFAULT_RECORDS_ROOT, readRecord } from "./record.ts";
-import { DEFAULT_RUNS_ROOT, type RunPaths } from "./run.ts";
+import { DEFAULT_RUNS_ROOT, runDirOf, type RunPaths } from "./run.ts";
 
 /**
  * Version of what training computes from a config and its inputs; bump it when a change to the
@@ -57,7 +57,7 @@ export async function pretrainedIdentity(
   if (await exists(join(ref, "model.json"))) {
     return `weights:${sha(await Deno.readFile(join(ref, "weights.bin")))}`;
   }
-  const dir = (await exists(join(ref, "metrics.json"))) ? resolve(ref) : resolve(runsRoot, ref);
+  const dir = await runDirOf(ref, runsRoot);
   const id = basename(dir);
   const local = await readJsonIfExists<RunInputs>(join(dir, "inputs.json"));
   const recorded = local ? undefined : recordsRoot ? await readRecord(recordsRoot, id) : undefined;

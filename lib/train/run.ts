@@ -127,13 +127,18 @@ export function readRunMetrics(paths: RunPaths): Promise<RunMetrics | undefined>
  */
 export async function finalModelDir(ref: string, root = DEFAULT_RUNS_ROOT): Promise<string> {
   if (await exists(join(ref, "model.json"))) return resolve(ref);
-  const dir = (await exists(join(ref, "metrics.json"))) ? resolve(ref) : resolve(root, ref);
+  const dir = await runDirOf(ref, root);
   const metrics = await readJsonIfExists<RunMetrics>(join(dir, "metrics.json"));
   if (!metrics || metrics.generations.length === 0) {
     throw new Error(`run "${ref}" has no finished generation (looked in ${dir})`);
   }
   const last = metrics.generations[metrics.generations.length - 1].generation;
   return join(dir, `gen-${last}`, "model");
+}
+
+/** The folder of run `ref`: a run folder given by path (it has `metrics.json`), else `root/ref`. */
+export async function runDirOf(ref: string, root = DEFAULT_RUNS_ROOT): Promise<string> {
+  return (await exists(join(ref, "metrics.json"))) ? resolve(ref) : resolve(root, ref);
 }
 
 /** Config fields that only generations t > 1 read (Eqs. 5–7, 10–13, 15 and the [choice]s). */
