@@ -27,6 +27,7 @@ import { trainableVariables, trainStep } from "../lib/train/step.ts";
 import { createSgd, disposeSgd } from "../lib/train/sgd.ts";
 import type { Backbone } from "../lib/config.ts";
 import { createCenModel } from "../lib/model/resnet.ts";
+import { profileSteps, type StepProfile } from "../lib/backend/profile.ts";
 
 const BATCH = 32;
 const AGES = 101;
@@ -44,16 +45,23 @@ interface Entry {
   torch: Speed | null;
   /** Forward GFLOP per image (2 × multiply-adds of convolutions and dense layers). */
   gflopPerImage: number;
+  /** With `--profile`: where a training step's time goes. */
+  profile?: StepProfile;
 }
 
 /** The command line of `deno task bench`. */
 export const BENCH_CLI = {
   name: "bench",
-  usage: "deno task bench [--quick] [--no-torch] [--no-stock] [--steps N]",
-  summary: "Training-step and inference speed of ResNet10/18-Tiny: ours vs stock wasm vs " +
-    "PyTorch, written to results/bench.json.",
+  usage: "deno task bench [--quick] [--profile] [--no-paper] [--no-torch] [--no-stock] [--steps N]",
+  summary: "Training-step and inference speed of ResNet10/18-Tiny (and the paper's ResNet10/18 " +
+    "at 224 px): ours vs stock wasm vs PyTorch, written to results/bench.json.",
   options: {
     quick: { type: "boolean", help: "ResNet10-Tiny at 64 px only, fewer steps" },
+    profile: {
+      type: "boolean",
+      help: "also split a training step's time by op kind (per net and size)",
+    },
+    "no-paper": { type: "boolean", help: "skip ResNet10/18 at 224 px (the paper's regime)" },
     "no-torch": { type: "boolean", help: "skip the PyTorch rows" },
     "no-stock": { type: "boolean", help: "skip the stock-wasm rows" },
     steps: { type: "integer", help: "steps per timing window (default 5; 3 with --quick)" },
@@ -71,8 +79,15 @@ function benchPlan(options: OptionValues<typeof BENCH_CLI>) {
     stock: !options["no-stock"],
     steps,
     windows: quick ? 2 : 3,
-    nets: (quick ? ["resnet10-tiny"] : ["resnet10-tiny", "resnet18-tiny"]) as Backbone[],
-    sizes: quick ? [64] : [64, 112],
+    profile: !!options.profile,
+    rows: [
+      ...(quick ? ["resnet10-tiny"] : ["resnet10-tiny", "resnet18-tiny"]).flatMap((net) =>
+        (quick ? [64] : [64, 112]).map((size) => ({ net: net as Backbone, size, paper: false }))
+      ),
+      ...(quick || options["no-paper"] ? [] : (["resnet10", "resnet18"] as Backbone[]).map(
+        (net) => ({ net, size: 224, paper: true }),
+      )),
+    ],
   };
 }
 
@@ -95,7 +110,7 @@ function rssMB(): number {
 }
 
 /** Images/s of training steps and of inference for one network on the current kernels. */
-function measure(net: Backbone, size: number, steps: number, windows: number) {
+function measure(net: Backbone, size: number, steps: number, windows: number, profile: boolean) {
   const model = createCenModel({ backbone: net, inputSize: size, numAges: AGES, seed: 1 });
   const sgd = createSgd(trainableVariables(model));
   const x = tf.randomNormal([BATCH, size, size, 3], 0, 1, "float32", 7) as tf.Tensor4D;
@@ -124,6 +139,10 @@ function measure(net: Backbone, size: number, steps: number, windows: number) {
   };
   const train = best(step);
   const tensorsAfter = tf.memory().numTensors;
+  const d = oneDnn();
+  const stepProfile = profile
+    ? profileSteps(step, { steps, dnn: typeof d === "string" ? undefined : d })
+    : undefined;
   const infer1 = () => tf.tidy(() => (model.predict(x) as tf.Tensor[])[0].dataSync());
   infer1();
   infer1();
@@ -132,7 +151,7 @@ function measure(net: Backbone, size: number, steps: number, windows: number) {
   disposeSgd(sgd);
   model.dispose();
   tf.dispose([x, classIndex, y]);
-  return { train, infer, peakRssMB: peak, tensorsBefore, tensorsAfter, gflop };
+  return { train, infer, peakRssMB: peak, tensorsBefore, tensorsAfter, gflop, stepProfile };
 }
 
 /** GFLOP/s of a 512×512×512 matrix product on the current kernels (best of three). */
@@ -214,6 +233,30 @@ async function loaderRows(): Promise<{ name: string; imagesPerSec: number }[]> {
 
 const f1 = (v: number) => v.toFixed(1);
 
+/** The profile of one row: ms per step and share by op kind, and the convs left to wasm. */
+function printProfile(p: StepProfile): void {
+  console.log(
+    `  profile: ${f1(p.stepMs)} ms/step (with timers), ` +
+      `${f1(100 * p.convArithmeticShare)}% in convolution arithmetic`,
+  );
+  for (const k of p.byKind) {
+    if (k.msPerStep < 0.05) continue;
+    console.log(
+      `    ${k.kind.padEnd(28)} ${f1(k.msPerStep).padStart(7)} ms ${
+        f1(100 * k.share).padStart(5)
+      }%`,
+    );
+  }
+  const wasmConvs = p.kernels.filter((k) => k.kind.startsWith("conv") && k.wasmCalls > 0);
+  for (const k of wasmConvs) {
+    console.log(
+      `    (of which ${k.kernel} on wasm, shapes oneDNN does not take: ${
+        k.wasmCalls / p.steps
+      } calls, ${f1(k.wasmMs / p.steps)} ms per step)`,
+    );
+  }
+}
+
 async function main({ options }: { options: OptionValues<typeof BENCH_CLI> }): Promise<void> {
   const opts = benchPlan(options);
   await initBackend(Deno.env.get("CEN_BACKEND") || undefined, console.log);
@@ -230,18 +273,21 @@ async function main({ options }: { options: OptionValues<typeof BENCH_CLI> }): P
     `matmul 512³: wasm ${f1(wasmRate)} GFLOP/s` +
       (dnnRate ? `, oneDNN sgemm ${f1(dnnRate)} GFLOP/s` : ""),
   );
-  for (const net of opts.nets) {
-    for (const size of opts.sizes) {
+  for (const { net, size, paper } of opts.rows) {
+    {
       console.log(await registerTrainingKernels("auto"));
-      const ours = measure(net, size, opts.steps, opts.windows);
+      // The paper's nets at 224 px are ~10× slower per image: fewer steps per window.
+      const steps = paper ? Math.min(2, opts.steps) : opts.steps;
+      const windows = paper ? 2 : opts.windows;
+      const ours = measure(net, size, steps, windows, opts.profile);
       let stock: Speed | null = null;
-      if (opts.stock) {
+      if (opts.stock && !paper) {
         await registerTrainingKernels("stock");
-        const s = measure(net, size, Math.max(2, Math.ceil(opts.steps / 2)), opts.windows);
+        const s = measure(net, size, Math.max(2, Math.ceil(opts.steps / 2)), opts.windows, false);
         stock = { train: s.train, infer: s.infer };
         await registerTrainingKernels("auto");
       }
-      const torch = opts.torch ? await torchSpeed(net, size, opts.steps, opts.windows) : null;
+      const torch = opts.torch ? await torchSpeed(net, size, steps, windows) : null;
       const trainGflops = ours.train * 3 * ours.gflop;
       const inferGflops = ours.infer * ours.gflop;
       const peakRate = dnnRate ?? wasmRate;
@@ -280,7 +326,9 @@ async function main({ options }: { options: OptionValues<typeof BENCH_CLI> }): P
         stock_wasm: stock,
         torch,
         gflopPerImage: ours.gflop,
+        profile: ours.stepProfile,
       });
+      if (ours.stepProfile) printProfile(ours.stepProfile);
     }
   }
   const loader = await loaderRows();

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for `deno task bench`: the same CEN network (ResNet10/18-Tiny backbone,
+"""PyTorch reference for `deno task bench`: the same CEN network (ResNet10/18 or -Tiny backbone,
 LDL and regression heads), trained with softmax cross-entropy + L1 and SGD, channels_last,
 2 threads. Prints one JSON line: {"train": img/s, "infer": img/s}.
 
@@ -53,7 +53,9 @@ class Cen(nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--net", default="resnet10-tiny", choices=["resnet10-tiny", "resnet18-tiny"])
+    ap.add_argument(
+        "--net", default="resnet10-tiny", choices=["resnet10-tiny", "resnet18-tiny", "resnet10", "resnet18"]
+    )
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--steps", type=int, default=5)
@@ -62,7 +64,9 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model = Cen(1 if a.net == "resnet10-tiny" else 2, 101).to(memory_format=torch.channels_last)
+    blocks = 1 if a.net.startswith("resnet10") else 2
+    widths = (32, 64, 128, 256) if a.net.endswith("-tiny") else (64, 128, 256, 512)
+    model = Cen(blocks, 101, stem=widths[0], widths=widths).to(memory_format=torch.channels_last)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     x = torch.randn(a.batch, 3, a.size, a.size).to(memory_format=torch.channels_last)
     cls = torch.randint(0, 101, (a.batch,))

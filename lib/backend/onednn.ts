@@ -291,6 +291,12 @@ export interface OneDnn {
   ): void;
   /** Implementation names oneDNN picked, per cached primitive (for the bench's report). */
   implementations(): string[];
+  /**
+   * Milliseconds spent so far inside oneDNN: `compute` in the primitives and sgemm (the
+   * arithmetic), `reorder` in layout conversions between tfjs's NHWC/HWIO and oneDNN's blocked
+   * layouts (for the bench's profile; the counters only grow).
+   */
+  counters(): { compute: number; reorder: number };
 }
 
 function check(status: number, what: string): void {
@@ -390,6 +396,20 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       "memory_desc_init_by_tag",
     );
     return buf;
+  };
+
+  const spent = { compute: 0, reorder: 0 };
+  /** dnnl_primitive_execute, timed into `spent[kind]`; throws on failure. */
+  const exec = (
+    prim: Deno.PointerValue,
+    args: Uint8Array,
+    what: string,
+    kind: "compute" | "reorder" = "compute",
+  ): void => {
+    const t0 = performance.now();
+    const status = lib.dnnl_primitive_execute(prim, stream, args.byteLength / 16, args);
+    spent[kind] += performance.now() - t0;
+    check(status, what);
   };
 
   const cache = new Map<string, Prepared>();
@@ -513,29 +533,13 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       pairs.push([arg, stMem]);
       if (st.isOutput) {
         after.push(() =>
-          check(
-            lib.dnnl_primitive_execute(
-              st.reorder,
-              stream,
-              2,
-              execArgs([[ARG_FROM, stMem], [ARG_TO, userMem]]),
-            ),
-            "reorder",
-          )
+          exec(st.reorder, execArgs([[ARG_FROM, stMem], [ARG_TO, userMem]]), "reorder", "reorder")
         );
       } else {
-        check(
-          lib.dnnl_primitive_execute(
-            st.reorder,
-            stream,
-            2,
-            execArgs([[ARG_FROM, userMem], [ARG_TO, stMem]]),
-          ),
-          "reorder",
-        );
+        exec(st.reorder, execArgs([[ARG_FROM, userMem], [ARG_TO, stMem]]), "reorder", "reorder");
       }
     });
-    check(lib.dnnl_primitive_execute(p.prim, stream, pairs.length, execArgs(pairs)), "execute");
+    exec(p.prim, execArgs(pairs), "execute");
     for (const f of after) f();
     check(lib.dnnl_stream_wait(stream), "stream_wait");
     for (const m of mems) lib.dnnl_memory_destroy(m);
@@ -769,24 +773,24 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       );
     },
     sgemm(transA, transB, m, n, k, a, b, c) {
-      check(
-        lib.dnnl_sgemm(
-          transA ? CHAR_T : CHAR_N,
-          transB ? CHAR_T : CHAR_N,
-          BigInt(m),
-          BigInt(n),
-          BigInt(k),
-          1,
-          a,
-          BigInt(transA ? m : k),
-          b,
-          BigInt(transB ? k : n),
-          0,
-          c,
-          BigInt(n),
-        ),
-        "sgemm",
+      const t0 = performance.now();
+      const status = lib.dnnl_sgemm(
+        transA ? CHAR_T : CHAR_N,
+        transB ? CHAR_T : CHAR_N,
+        BigInt(m),
+        BigInt(n),
+        BigInt(k),
+        1,
+        a,
+        BigInt(transA ? m : k),
+        b,
+        BigInt(transB ? k : n),
+        0,
+        c,
+        BigInt(n),
       );
+      spent.compute += performance.now() - t0;
+      check(status, "sgemm");
     },
     maxPoolBackward(s, x, dy, dx) {
       const k = `pool:${Object.values(s).join(",")}`;
@@ -844,22 +848,10 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       const mw = memory(p.ws, wsBuf);
       const mdy = memory(Deno.UnsafePointer.of(p.dst), dy);
       const mdx = memory(Deno.UnsafePointer.of(p.src), dx);
-      check(
-        lib.dnnl_primitive_execute(
-          p.fwd,
-          stream,
-          3,
-          execArgs([[ARG_SRC, mx], [ARG_DST, my], [ARG_WORKSPACE, mw]]),
-        ),
-        "pool forward",
-      );
-      check(
-        lib.dnnl_primitive_execute(
-          p.bwd,
-          stream,
-          3,
-          execArgs([[ARG_DIFF_DST, mdy], [ARG_WORKSPACE, mw], [ARG_DIFF_SRC, mdx]]),
-        ),
+      exec(p.fwd, execArgs([[ARG_SRC, mx], [ARG_DST, my], [ARG_WORKSPACE, mw]]), "pool forward");
+      exec(
+        p.bwd,
+        execArgs([[ARG_DIFF_DST, mdy], [ARG_WORKSPACE, mw], [ARG_DIFF_SRC, mdx]]),
         "pool backward",
       );
       check(lib.dnnl_stream_wait(stream), "stream_wait");
@@ -876,10 +868,7 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
         memory(Deno.UnsafePointer.of(b.data), y),
       ];
       const args = [ARG_SRC, ARG_MEAN, ARG_VARIANCE, ARG_SCALE, ARG_SHIFT, ARG_DST];
-      check(
-        lib.dnnl_primitive_execute(b.fwd, stream, 6, execArgs(args.map((a, i) => [a, ms[i]]))),
-        "bn forward",
-      );
+      exec(b.fwd, execArgs(args.map((a, i) => [a, ms[i]])), "bn forward");
       check(lib.dnnl_stream_wait(stream), "stream_wait");
       for (const m of ms) lib.dnnl_memory_destroy(m);
     },
@@ -910,13 +899,9 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       }
       const mdp = Deno.UnsafePointer.of(r.data);
       const ms = [memory(mdp, x), memory(mdp, dy), memory(mdp, dx)];
-      check(
-        lib.dnnl_primitive_execute(
-          r.prim,
-          stream,
-          3,
-          execArgs([[ARG_SRC, ms[0]], [ARG_DIFF_DST, ms[1]], [ARG_DIFF_SRC, ms[2]]]),
-        ),
+      exec(
+        r.prim,
+        execArgs([[ARG_SRC, ms[0]], [ARG_DIFF_DST, ms[1]], [ARG_DIFF_SRC, ms[2]]]),
         "relu backward",
       );
       check(lib.dnnl_stream_wait(stream), "stream_wait");
@@ -949,13 +934,13 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
         ARG_DIFF_SHIFT,
       ];
       singleThreaded(() => {
-        check(
-          lib.dnnl_primitive_execute(b.bwd, stream, 9, execArgs(args.map((a, i) => [a, ms[i]]))),
-          "bn backward",
-        );
+        exec(b.bwd, execArgs(args.map((a, i) => [a, ms[i]])), "bn backward");
         check(lib.dnnl_stream_wait(stream), "stream_wait");
       });
       for (const m of ms) lib.dnnl_memory_destroy(m);
+    },
+    counters() {
+      return { ...spent };
     },
     implementations() {
       return [...cache].map(([k, p]) => `${k.split(":")[0]} ${p.impl}`);
