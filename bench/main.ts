@@ -247,6 +247,15 @@ function printProfile(p: StepProfile): void {
       }%`,
     );
   }
+  const top = p.kernels.slice(0, 12).map((k) =>
+    `${k.kernel} ${f1(k.ms / p.steps)}` +
+    (k.reorderMs + k.glueMs > 0.05 * p.steps
+      ? ` (oneDNN ${f1(k.workMs / p.steps)}, reorders ${f1(k.reorderMs / p.steps)}, glue ${
+        f1(k.glueMs / p.steps)
+      })`
+      : "")
+  );
+  console.log(`    kernels, ms/step: ${top.join(", ")}`);
   const wasmConvs = p.kernels.filter((k) => k.kind.startsWith("conv") && k.wasmCalls > 0);
   for (const k of wasmConvs) {
     console.log(

@@ -34,8 +34,8 @@ interface ConvAttrs {
   dimRoundingMode?: "floor" | "round" | "ceil";
 }
 
-/** The oneDNN shape of a conv, or undefined when oneDNN is not used for it. */
-function shapeOf(
+/** The shape of an NHWC conv in oneDNN's terms, or undefined for NCHW or dilated convs. */
+function convShape(
   xShape: number[],
   filterShape: number[],
   attrs: ConvAttrs,
@@ -52,7 +52,7 @@ function shapeOf(
     "channelsLast",
   );
   if (i.dilationHeight !== 1 || i.dilationWidth !== 1) return undefined;
-  const s: ConvShape = {
+  return {
     n: i.batchSize,
     h: i.inHeight,
     w: i.inWidth,
@@ -69,16 +69,71 @@ function shapeOf(
     pb: i.padInfo.bottom,
     pr: i.padInfo.right,
   };
-  // oneDNN wants (h + pt + pb − kh) / sh + 1 = oh, and with input rows or columns that no output
-  // uses (the division not exact: e.g. a 1×1 kernel at stride 2 on an even side) Debian's oneDNN
-  // 2.6 corrupts the C heap now and then (a crash later, in a test of 2026-11-29): those shapes
-  // stay on the wasm kernels.
+}
+
+/**
+ * Whether every input row and column is used by some output: oneDNN wants
+ * (h + pt + pb − kh) / sh + 1 = oh exactly. With unused rows or columns (the division not exact,
+ * e.g. a 1×1 kernel at stride 2 on an even side) Debian's oneDNN 2.6 corrupts the C heap now
+ * and then (a crash later, in a test of 2026-11-29).
+ */
+function fitsExactly(s: ConvShape): boolean {
   const fits = (len: number, k: number, p0: number, p1: number, st: number, o: number) =>
     (len + p0 + p1 - k) % st === 0 && (len + p0 + p1 - k) / st + 1 === o && p0 >= 0 && p1 >= 0;
-  if (!fits(s.h, s.kh, s.pt, s.pb, s.sh, s.oh) || !fits(s.w, s.kw, s.pl, s.pr, s.sw, s.ow)) {
-    return undefined;
+  return fits(s.h, s.kh, s.pt, s.pb, s.sh, s.oh) && fits(s.w, s.kw, s.pl, s.pr, s.sw, s.ow);
+}
+
+/** The oneDNN shape of a conv, or undefined when oneDNN's convolution is not used for it. */
+function shapeOf(
+  xShape: number[],
+  filterShape: number[],
+  attrs: ConvAttrs,
+): ConvShape | undefined {
+  const s = convShape(xShape, filterShape, attrs);
+  return s && fitsExactly(s) ? s : undefined;
+}
+
+/**
+ * A strided 1×1 conv without padding that oneDNN's convolution does not take (see
+ * {@link fitsExactly}): ResNet's projection shortcut at stride 2 on an even side. It is a
+ * matrix product on the subsampled input, run as one sgemm (issue 12: on wasm it cost 16% of a
+ * ResNet10-Tiny step at 64 px).
+ */
+function stridedPointwise(
+  xShape: number[],
+  filterShape: number[],
+  attrs: ConvAttrs,
+): ConvShape | undefined {
+  const s = convShape(xShape, filterShape, attrs);
+  const ok = s && s.kh === 1 && s.kw === 1 && s.pt === 0 && s.pl === 0 && s.pb === 0 &&
+    s.pr === 0 && (s.oh - 1) * s.sh < s.h && (s.ow - 1) * s.sw < s.w;
+  return ok ? s : undefined;
+}
+
+/** xs[b, i, j, :] = x[b, i·sh, j·sw, :] (the pixels a 1×1 strided conv reads). */
+function subsample(x: Float32Array, s: ConvShape, xs: Float32Array): void {
+  let o = 0;
+  for (let b = 0; b < s.n; b++) {
+    for (let i = 0; i < s.oh; i++) {
+      for (let j = 0; j < s.ow; j++, o += s.cin) {
+        const src = ((b * s.h + i * s.sh) * s.w + j * s.sw) * s.cin;
+        xs.set(x.subarray(src, src + s.cin), o);
+      }
+    }
   }
-  return s;
+}
+
+/** dx = 0 but for dx[b, i·sh, j·sw, :] = dxs[b, i, j, :] (the adjoint of {@link subsample}). */
+function upsample(dxs: Float32Array, s: ConvShape, dx: Float32Array): void {
+  dx.fill(0);
+  let o = 0;
+  for (let b = 0; b < s.n; b++) {
+    for (let i = 0; i < s.oh; i++) {
+      for (let j = 0; j < s.ow; j++, o += s.cin) {
+        dx.set(dxs.subarray(o, o + s.cin), ((b * s.h + i * s.sh) * s.w + j * s.sw) * s.cin);
+      }
+    }
+  }
 }
 
 /**
@@ -184,6 +239,20 @@ export function nativeKernelConfigs(
     const plain = bias === undefined && preluActivationWeights === undefined &&
       (a.activation ?? "linear") === "linear";
     const s = plain ? shapeOf(x.shape, filter.shape, a) : undefined;
+    const q = plain && !s ? stridedPointwise(x.shape, filter.shape, a) : undefined;
+    if (q) {
+      const out = backend.makeOutput([q.n, q.oh, q.ow, q.cout], "float32");
+      const p = heap(backend);
+      const xs = colsFor(q);
+      subsample(backend.typedArrayFromHeap(x), q, xs);
+      const m = q.n * q.oh * q.ow;
+      return attempt(
+        name,
+        args,
+        out,
+        () => dnn.sgemm(false, false, m, q.cout, q.cin, ptr(xs), p(filter), p(out)),
+      );
+    }
     if (!s) return delegate(name, args);
     const out = backend.makeOutput([s.n, s.oh, s.ow, s.cout], "float32");
     const p = heap(backend);
@@ -213,6 +282,17 @@ export function nativeKernelConfigs(
     const backend = args.backend as unknown as HeapBackend;
     const a = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
     const s = shapeOf(a.inputShape, filter.shape, a);
+    const q = s ? undefined : stridedPointwise(a.inputShape, filter.shape, a);
+    if (q) {
+      const out = backend.makeOutput(a.inputShape, "float32");
+      const p = heap(backend);
+      const dxs = colsFor(q);
+      const m = q.n * q.oh * q.ow;
+      return attempt("Conv2DBackpropInput", args, out, () => {
+        dnn.sgemm(false, true, m, q.cin, q.cout, p(dy), p(filter), ptr(dxs));
+        upsample(dxs, q, backend.typedArrayFromHeap(out));
+      });
+    }
     if (!s) return delegate("Conv2DBackpropInput", args);
     const out = backend.makeOutput(a.inputShape, "float32");
     const p = heap(backend);
@@ -237,6 +317,20 @@ export function nativeKernelConfigs(
     const backend = args.backend as unknown as HeapBackend;
     const a = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
     const s = shapeOf(x.shape, a.filterShape, a);
+    const q = s ? undefined : stridedPointwise(x.shape, a.filterShape, a);
+    if (q) {
+      const out = backend.makeOutput(a.filterShape, "float32");
+      const p = heap(backend);
+      const xs = colsFor(q);
+      subsample(backend.typedArrayFromHeap(x), q, xs);
+      const m = q.n * q.oh * q.ow;
+      return attempt(
+        "Conv2DBackpropFilter",
+        args,
+        out,
+        () => dnn.sgemm(true, false, q.cin, q.cout, m, ptr(xs), p(dy), p(out)),
+      );
+    }
     if (!s) return delegate("Conv2DBackpropFilter", args);
     const out = backend.makeOutput(a.filterShape, "float32");
     const p = heap(backend);
@@ -341,5 +435,6 @@ export function nativeKernelConfigs(
   ];
 }
 
-/** Exported for tests: the attrs → oneDNN shape mapping. */
+/** Exported for tests: the attrs → oneDNN shape mapping, and the strided 1×1 case. */
 export const _shapeOf = shapeOf;
+export const _stridedPointwise = stridedPointwise;

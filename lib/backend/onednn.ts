@@ -741,36 +741,32 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
     },
     convBackwardWeights(s, x, dy, dw) {
       const m = mdsFor(s);
-      // Built and run on one thread: its cross-thread reduction of dW waits at barriers, twice
-      // as slow as one thread when the other core is busy (measured: 26 vs 14 ms per step).
-      let p!: Prepared;
-      singleThreaded(() =>
-        p = get(key("bwd_weights", s), () => {
-          const d = new Uint8Array(OP_DESC_BYTES);
-          check(
-            lib.dnnl_convolution_backward_weights_desc_init(
-              d,
-              ALG_CONV_DIRECT,
-              m.src,
-              m.weiAny,
-              null,
-              m.dst,
-              m.strides,
-              m.padL,
-              m.padR,
-            ),
-            "conv_backward_weights_desc_init",
-          );
-          return prepare(d, hintFor(s), [
-            { arg: ARG_SRC, query: Q_SRC_MD, md: m.src, isOutput: false },
-            { arg: ARG_DIFF_DST, query: Q_DIFF_DST_MD, md: m.dst, isOutput: false },
-            { arg: ARG_DIFF_WEIGHTS, query: Q_DIFF_WEIGHTS_MD, md: m.wei, isOutput: true },
-          ]);
-        })
-      );
-      singleThreaded(() =>
-        run(p, [[ARG_SRC, x, m.src], [ARG_DIFF_DST, dy, m.dst], [ARG_DIFF_WEIGHTS, dw, m.wei]])
-      );
+      // On all threads: on a quiet machine 11 ms per ResNet10-Tiny step at 64 px vs 18 ms on
+      // one (bench --profile, 2026-11-29). Its cross-thread reduction waits at barriers, so with
+      // the other core busy one thread is faster (26 vs 14 ms): CEN_THREADS=1 then.
+      const p = get(key("bwd_weights", s), () => {
+        const d = new Uint8Array(OP_DESC_BYTES);
+        check(
+          lib.dnnl_convolution_backward_weights_desc_init(
+            d,
+            ALG_CONV_DIRECT,
+            m.src,
+            m.weiAny,
+            null,
+            m.dst,
+            m.strides,
+            m.padL,
+            m.padR,
+          ),
+          "conv_backward_weights_desc_init",
+        );
+        return prepare(d, hintFor(s), [
+          { arg: ARG_SRC, query: Q_SRC_MD, md: m.src, isOutput: false },
+          { arg: ARG_DIFF_DST, query: Q_DIFF_DST_MD, md: m.dst, isOutput: false },
+          { arg: ARG_DIFF_WEIGHTS, query: Q_DIFF_WEIGHTS_MD, md: m.wei, isOutput: true },
+        ]);
+      });
+      run(p, [[ARG_SRC, x, m.src], [ARG_DIFF_DST, dy, m.dst], [ARG_DIFF_WEIGHTS, dw, m.wei]]);
     },
     sgemm(transA, transB, m, n, k, a, b, c) {
       const t0 = performance.now();

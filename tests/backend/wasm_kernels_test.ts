@@ -10,7 +10,10 @@ const CASES = [
   { n: 1, h: 7, w: 7, cin: 3, cout: 4, k: [3, 3], s: 1, pad: "same" },
   { n: 2, h: 9, w: 11, cin: 5, cout: 6, k: [3, 3], s: 2, pad: "same" },
   { n: 2, h: 9, w: 8, cin: 5, cout: 6, k: [3, 3], s: 2, pad: "valid" },
+  // Strided 1×1 with unused rows/columns (ResNet's shortcut; one sgemm on the subsample).
   { n: 1, h: 8, w: 8, cin: 4, cout: 3, k: [1, 1], s: 2, pad: "same" },
+  { n: 3, h: 6, w: 10, cin: 5, cout: 7, k: [1, 1], s: 2, pad: "valid" },
+  { n: 2, h: 9, w: 7, cin: 3, cout: 4, k: [1, 1], s: 3, pad: "valid" },
   { n: 2, h: 6, w: 5, cin: 4, cout: 5, k: [1, 1], s: 1, pad: "valid" },
   { n: 3, h: 15, w: 13, cin: 3, cout: 8, k: [7, 7], s: 2, pad: "same" },
   { n: 1, h: 10, w: 12, cin: 2, cout: 3, k: [7, 7], s: 1, pad: "valid" },
