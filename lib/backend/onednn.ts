@@ -268,6 +268,17 @@ export interface OneDnn {
     shift: Deno.PointerValue,
     y: Deno.PointerValue,
   ): void;
+  /**
+   * Per-channel batch mean and biased variance of NHWC `x` viewed as [rows, c] (oneDNN's
+   * training-mode batch-norm forward without γ/β; its normalised output goes to scratch).
+   */
+  bnStatistics(
+    rows: number,
+    c: number,
+    x: Deno.PointerValue,
+    mean: Deno.PointerValue,
+    variance: Deno.PointerValue,
+  ): void;
   /** dx = dy where x > 0, else 0, over `size` floats. */
   reluBackward(
     size: number,
@@ -627,10 +638,11 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
   const bns = new Map<string, {
     fwd?: Deno.PointerValue;
     bwd?: Deno.PointerValue;
+    stats?: Deno.PointerValue;
     data: Uint8Array;
     stat: Uint8Array;
   }>();
-  const bnFor = (rows: number, c: number, eps: number, backward: boolean) => {
+  const bnFor = (rows: number, c: number, eps: number, backward: boolean, stats = false) => {
     const k = `${rows},${c},${eps}`;
     let b = bns.get(k);
     if (!b) {
@@ -638,7 +650,18 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       bns.set(k, b);
     }
     const { data } = b;
-    if (!backward && !b.fwd) {
+    if (stats && !b.stats) {
+      const sd = new Uint8Array(OP_DESC_BYTES);
+      check(
+        lib.dnnl_batch_normalization_forward_desc_init(sd, PROP_FWD_TRAINING, data, eps, 0),
+        "bn_forward_desc_init(stats)",
+      );
+      check(lib.dnnl_primitive_desc_create(outBuf, sd, null, engine, null), "pd_create(stats)");
+      const spd = readPtr(out);
+      check(lib.dnnl_primitive_create(outBuf, spd), "primitive_create(stats)");
+      b.stats = readPtr(out);
+    }
+    if (!backward && !stats && !b.fwd) {
       const fd = new Uint8Array(OP_DESC_BYTES);
       check(
         lib.dnnl_batch_normalization_forward_desc_init(
@@ -865,6 +888,20 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       ];
       const args = [ARG_SRC, ARG_MEAN, ARG_VARIANCE, ARG_SCALE, ARG_SHIFT, ARG_DST];
       exec(b.fwd, execArgs(args.map((a, i) => [a, ms[i]])), "bn forward");
+      check(lib.dnnl_stream_wait(stream), "stream_wait");
+      for (const m of ms) lib.dnnl_memory_destroy(m);
+    },
+    bnStatistics(rows, c, x, mean, variance) {
+      const b = bnFor(rows, c, 1e-3, false, true);
+      const scratchY = stageBuffer(102, rows * c * 4);
+      const ms = [
+        memory(Deno.UnsafePointer.of(b.data), x),
+        memory(Deno.UnsafePointer.of(b.data), scratchY),
+        memory(Deno.UnsafePointer.of(b.stat), mean),
+        memory(Deno.UnsafePointer.of(b.stat), variance),
+      ];
+      const args = [ARG_SRC, ARG_DST, ARG_MEAN, ARG_VARIANCE];
+      exec(b.stats, execArgs(args.map((a, i) => [a, ms[i]])), "bn statistics");
       check(lib.dnnl_stream_wait(stream), "stream_wait");
       for (const m of ms) lib.dnnl_memory_destroy(m);
     },

@@ -9,7 +9,8 @@
  * - shared-buffer Identity, one-pass Sum/Mean, MaxPoolGrad, contiguous Slice, a fix for
  *   _FusedMatMul's bias (wasm_fast_ops.ts); the fused SGD kernel (sgd_update.ts).
  * With oneDNN ("auto" when it loads, "native") these run there instead: Conv2D, FusedConv2D,
- * both conv backprops, FusedBatchNorm, the batch-norm and relu gradients, MaxPoolGrad, Sum/Mean
+ * both conv backprops, FusedBatchNorm, the batch statistics, the batch-norm and relu gradients,
+ * MaxPoolGrad, Sum/Mean
  * over leading axes, BatchMatMul/_FusedMatMul (native_kernels.ts, onednn.ts); each falls back
  * to its pure-wasm kernel for shapes or calls oneDNN does not take.
  *

@@ -48,15 +48,26 @@ for (const mode of MODES) {
           const v = values(size, 43);
           if (ties) v.forEach((e, i) => (v[i] = Math.round(e * 2)));
           const x = tf.tensor4d(v, p.shape as [number, number, number, number]);
-          const w = tf.tensor(values(size, 44), p.shape);
-          const loss = (a: tf.Tensor) =>
-            tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, p.size, p.stride, p.pad), 1.5));
-          return [tf.grad(loss)(x), w];
+          const pool = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, p.size, p.stride, p.pad);
+          const y = pool(x);
+          const w = tf.tensor(values(y.size, 44), y.shape);
+          const loss = (a: tf.Tensor) => tf.sum(tf.mul(pool(a), w));
+          // Under a tape (the native forward records its argmax for the gradient) and not.
+          const taped = tf.valueAndGrad((a: tf.Tensor) => tf.sum(pool(a)))(x);
+          const dy = tf.tensor(values(y.size, 45), y.shape);
+          const direct = tf.engine().runKernel("MaxPoolGrad", { dy, input: x, output: y }, {
+            filterSize: p.size,
+            strides: p.stride,
+            pad: p.pad,
+          }) as tf.Tensor;
+          return [tf.grad(loss)(x), taped.grad, y, direct];
         };
         await useMode(mode);
         const got = await runOn("wasm", f);
         const want = await runOn("cpu", f);
-        assertLessOrEqual(relErr(got[0], want[0]), 1e-6, `${p.shape} ties=${ties}`);
+        got.forEach((g, i) =>
+          assertLessOrEqual(relErr(g, want[i]), 1e-6, `${p.shape} ties=${ties} output ${i}`)
+        );
       }
     }
   });
