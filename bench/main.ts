@@ -65,6 +65,15 @@ export const BENCH_CLI = {
     "no-torch": { type: "boolean", help: "skip the PyTorch rows" },
     "no-stock": { type: "boolean", help: "skip the stock-wasm rows" },
     steps: { type: "integer", help: "steps per timing window (default 5; 3 with --quick)" },
+    "no-split": {
+      type: "boolean",
+      help: "skip the core split (two 1-thread workers at once vs one 2-thread process)",
+    },
+    worker: {
+      type: "string",
+      value: "<net:size>",
+      help: "internal: measure one row's training speed and print it as JSON",
+    },
   },
 } as const satisfies CommandSpec;
 
@@ -80,6 +89,7 @@ function benchPlan(options: OptionValues<typeof BENCH_CLI>) {
     steps,
     windows: quick ? 2 : 3,
     profile: !!options.profile,
+    split: !quick && !options["no-split"],
     rows: [
       ...(quick ? ["resnet10-tiny"] : ["resnet10-tiny", "resnet18-tiny"]).flatMap((net) =>
         (quick ? [64] : [64, 112]).map((size) => ({ net: net as Backbone, size, paper: false }))
@@ -266,8 +276,46 @@ function printProfile(p: StepProfile): void {
   }
 }
 
+/** `--worker net:size`: one row's training img/s as a JSON line (for the core split). */
+async function worker(spec: string, steps: number, windows: number): Promise<void> {
+  const [net, size] = spec.split(":");
+  await initBackend(Deno.env.get("CEN_BACKEND") || undefined);
+  await registerTrainingKernels("auto");
+  const r = measure(net as Backbone, Number(size), steps, windows, false);
+  console.log(JSON.stringify({ train: r.train }));
+}
+
+/**
+ * Training img/s of two single-threaded workers running at once (`CEN_THREADS=1`, the split a
+ * study can use: two runs side by side), summed; compare with one two-thread process.
+ */
+async function twoWorkers(net: Backbone, size: number, steps: number, windows: number) {
+  const one = () =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL(import.meta.url).pathname,
+        "--worker",
+        `${net}:${size}`,
+        "--steps",
+        String(steps),
+      ],
+      env: { CEN_THREADS: "1", OMP_NUM_THREADS: "1" },
+      stderr: "inherit",
+    }).output();
+  const outs = await Promise.all([one(), one()]);
+  const rates = outs.map((o) => {
+    const lines = new TextDecoder().decode(o.stdout).trim().split("\n");
+    return (JSON.parse(lines[lines.length - 1]) as { train: number }).train;
+  });
+  void windows;
+  return { perWorker: rates, total: rates[0] + rates[1] };
+}
+
 async function main({ options }: { options: OptionValues<typeof BENCH_CLI> }): Promise<void> {
   const opts = benchPlan(options);
+  if (options.worker) return await worker(options.worker, opts.steps, opts.windows);
   await initBackend(Deno.env.get("CEN_BACKEND") || undefined, console.log);
   if (tf.getBackend() !== "wasm") {
     console.log(`note: the bench compares wasm kernels; backend is ${tf.getBackend()}`);
@@ -340,6 +388,46 @@ async function main({ options }: { options: OptionValues<typeof BENCH_CLI> }): P
       if (ours.stepProfile) printProfile(ours.stepProfile);
     }
   }
+  const split: { net: string; input: number; oneProcess: number; twoWorkers: number[] }[] = [];
+  if (opts.split) {
+    for (const size of [64, 112]) {
+      const net: Backbone = "resnet10-tiny";
+      const single = results.find((r) => r.net === net && r.input === size)?.ours.train;
+      if (!single) continue;
+      const two = await twoWorkers(net, size, opts.steps, opts.windows);
+      split.push({ net, input: size, oneProcess: single, twoWorkers: two.perWorker });
+      console.log(
+        `core split, ${net} ${size}px: one process on 2 threads ${f1(single)} img/s; two ` +
+          `1-thread workers at once ${two.perWorker.map(f1).join(" + ")} = ${f1(two.total)} ` +
+          `img/s (${f1(two.total / single)}× for a study of independent runs)`,
+      );
+    }
+  }
+  const paperRegime: {
+    net: string;
+    imgPerSec: number;
+    epochMin: number;
+    targetDays: number;
+    pretrainDays: number;
+  }[] = [];
+  for (const r of results.filter((r) => r.input === 224)) {
+    // The paper's schedule (docs/method.md): pretraining 160 epochs on IMDB-WIKI's 523,051
+    // images, then 4 generations of 160 epochs on a target (MegaAge-Asian: 36,055 train images).
+    const hours = (images: number, epochs: number) => (images * epochs) / r.ours.train / 3600;
+    console.log(
+      `paper regime, ${r.net} 224px at ${f1(r.ours.train)} img/s (batch ${BATCH}): one ` +
+        `MegaAge-Asian epoch ${f1(hours(36_055, 1) * 60)} min; its 4 generations × 160 epochs ${
+          f1(hours(36_055, 640) / 24)
+        } days; IMDB-WIKI pretraining (160 epochs) ${f1(hours(523_051, 160) / 24)} days`,
+    );
+    paperRegime.push({
+      net: r.net,
+      imgPerSec: r.ours.train,
+      epochMin: hours(36_055, 1) * 60,
+      targetDays: hours(36_055, 640) / 24,
+      pretrainDays: hours(523_051, 160) / 24,
+    });
+  }
   const loader = await loaderRows();
   for (const r of loader) console.log(`loader ${r.name}: ${f1(r.imagesPerSec)} img/s`);
   await Deno.mkdir("results", { recursive: true });
@@ -350,6 +438,8 @@ async function main({ options }: { options: OptionValues<typeof BENCH_CLI> }): P
     kernels: await registerTrainingKernels("auto"),
     matmulGflops: { wasm: wasmRate, onednn: dnnRate },
     entries: results,
+    coreSplit: split,
+    paperRegime,
     loader,
   };
   await Deno.writeTextFile("results/bench.json", JSON.stringify(report, null, 2) + "\n");
