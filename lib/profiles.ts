@@ -15,6 +15,9 @@
  *   against 5.962 / 6.182 at 40 epochs).
  * - `shipped`: the model that ships in `model/`: real-face pretraining, then generation 1 on
  *   both targets' training sets (`deno task train --profile shipped`, then `deno task export`).
+ * - `verdict-utkface`, `verdict-aaf`: the verdict study (issue 11): the paper's tables on two
+ *   real targets at 64 px, trained to the length the epoch curve chose, 3 seeds
+ *   (`deno task study --profile verdict-utkface`; Table 6 on UTKFace only).
  * - `paper`: the paper's settings (224 px, ResNet18, 160 epochs, batch 128) for a GPU machine.
  *
  * @module
@@ -28,6 +31,12 @@ export interface StudyDefaults {
   seeds: number;
   /** Backbones of Table 5. */
   backbones: Backbone[];
+  /** Epochs per generation of the epoch curve that chose the profile's length (03-ancestor). */
+  epochCurve?: number[];
+  /** λ₁ values of Table 1's λ₁ sweep (generation 1, both heads); absent: no sweep. */
+  lambda1Sweep?: number[];
+  /** Whether the study includes Table 6 (τ, α, λ_t) and 04's τ figure (default true). */
+  ablations?: boolean;
 }
 
 /**
@@ -98,6 +107,49 @@ export const REAL_PRETRAIN: PartialConfig = {
   maxAge: 116,
   optim: { lr: 0.05, epochs: 24, batchSize: 32, lrStepEpochs: 18 },
   data: { dataset: "real-pretrain", params: {}, augment: true },
+};
+
+/**
+ * {@link REAL_PRETRAIN} at 64 px: the pretraining of the verdict study (issue 11), at the
+ * study's input size (the paper pretrains and fine-tunes at the same 224 px).
+ */
+export const REAL_PRETRAIN_64: PartialConfig = { ...REAL_PRETRAIN, inputSize: 64 };
+
+/**
+ * Epochs per generation of the verdict study, chosen by 03-ancestor's epoch curve (4, 8, 16, 32
+ * epochs of generation 1 on each target): the length where doubling it changes the test MAE by
+ * less than 0.1 years or starts to overfit.
+ */
+export const VERDICT_EPOCHS = 16;
+
+/**
+ * A target of the verdict study (issue 11): ResNet10-Tiny at 64 px, fine-tuned from
+ * {@link REAL_PRETRAIN_64} at a fifth of its learning rate (0.01), `epochs` per generation with
+ * the rate ÷10 for the last quarter, ages 1–116 as the pretraining.
+ */
+export function verdictTarget(dataset: "utkface" | "aaf", epochs = VERDICT_EPOCHS): PartialConfig {
+  return {
+    backbone: "resnet10-tiny",
+    inputSize: 64,
+    minAge: 1,
+    maxAge: 116,
+    generations: 4,
+    optim: { lr: 0.01, epochs, batchSize: 32, lrStepEpochs: lrStepFor(epochs) },
+    data: { dataset, params: {}, augment: true },
+  };
+}
+
+/** The step of a schedule of `epochs` epochs: the rate ÷10 for the last quarter. */
+export function lrStepFor(epochs: number): number {
+  return Math.max(1, Math.round(0.75 * epochs));
+}
+
+/** The verdict study's defaults: 3 seeds, the epoch curve, Table 1's λ₁ sweep. */
+const VERDICT_STUDY: StudyDefaults = {
+  seeds: 3,
+  backbones: ["resnet10-tiny"],
+  epochCurve: [4, 8, 16, 32],
+  lambda1Sweep: [0.5, 1, 2, 4],
 };
 
 /** The pretraining every UTKFace profile starts from (so they share one pretrained backbone). */
@@ -173,6 +225,16 @@ const PROFILES: Record<string, Profile> = {
     study: ONE_SEED,
   },
   shipped: { target: SHIPPED, pretrain: REAL_PRETRAIN, study: ONE_SEED },
+  "verdict-utkface": {
+    target: verdictTarget("utkface"),
+    pretrain: REAL_PRETRAIN_64,
+    study: VERDICT_STUDY,
+  },
+  "verdict-aaf": {
+    target: verdictTarget("aaf"),
+    pretrain: REAL_PRETRAIN_64,
+    study: { ...VERDICT_STUDY, ablations: false },
+  },
   paper: {
     target: {
       backbone: "resnet18",

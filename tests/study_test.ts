@@ -3,8 +3,12 @@ import { makeConfig } from "../lib/config.ts";
 import {
   balance,
   baselineTable,
+  chooseEpochs,
   describeRun,
+  epochCurve,
   harnessBaselines,
+  lambda1Configs,
+  lambda1Rows,
   meanStd,
   pretrainingRows,
   remainingCost,
@@ -20,6 +24,7 @@ import {
   table6Best,
   table6Configs,
   table6Rows,
+  variant,
 } from "../lib/study/mod.ts";
 import {
   baselineDisplay,
@@ -238,6 +243,86 @@ Deno.test("study plan: each run once, ancestors before offspring, the notebooks'
   await assertRejects(() => studyPlan("nope"), ConfigError);
 });
 
+Deno.test("verdict study: pretraining, the epoch curve, then generation 1 at E with λ₁ sweep and scratch", async () => {
+  const phases = await studyPlan("verdict-utkface");
+  assertEquals(phases.map((p) => p.name), [
+    "pretraining and scratch runs",
+    "epoch curve",
+    "generation 1",
+    "offspring",
+    "reused generations and figures",
+  ]);
+  const main = await profileConfigs("verdict-utkface");
+  assertEquals(phases[0].configs.length, 1); // the pretraining alone: scratch runs wait for E
+  assertEquals(phases[0].configs[0].inputSize, main.target.inputSize);
+  const curve = phases[1].configs;
+  assertEquals(curve.map((c) => c.optim.epochs), [4, 8, 16, 32]);
+  assertEquals(curve.map((c) => c.optim.lrStepEpochs), [3, 6, 12, 24]);
+  assert(curve.every((c) => c.generations === 1 && c.seed === main.target.seed));
+  // the curve's run at the profile's length is Table 1's seed-0 "both" run: listed once
+  const e = main.target.optim.epochs;
+  const atE = curve.find((c) => c.optim.epochs === e)!;
+  assertEquals(await configHash(atE), await configHash(variant(main.target, { generations: 1 })));
+  const g1 = phases[2].configs;
+  for (const lambda1 of [0.5, 1, 2]) {
+    assertEquals(g1.filter((c) => c.lambda1 === lambda1 && c.heads === "both").length, 3);
+  }
+  assertEquals(g1.filter((c) => c.pretrained === null).length, 3); // scratch, at E
+  assert(g1.every((c) => c.optim.epochs === e));
+  // AAF: the same without Table 6 and the τ figure
+  const aaf = await studyPlan("verdict-aaf");
+  const offspring = aaf.find((p) => p.name === "offspring")!.configs;
+  assertEquals(offspring.length, 3); // Table 5's three seeds
+  assert(offspring.every((c) => c.data.dataset === "aaf" && c.generations === 4));
+  assertEquals(aaf.find((p) => p.name === "reused generations and figures"), undefined);
+});
+
+Deno.test("epoch curve: E is the first length whose double changes the MAE by < 0.1, or overfits", () => {
+  const pt = (epochs: number, mae: number) => ({ epochs, mae, maeLdl: mae, maeReg: mae, ca5: 0 });
+  // 4 → 8 gains 1.0, 8 → 16 gains 0.3, 16 → 32 gains 0.05: E = 16
+  assertEquals(chooseEpochs([pt(4, 7), pt(8, 6), pt(16, 5.7), pt(32, 5.65)]), {
+    epochs: 16,
+    reason: "converged",
+    mae: 5.7,
+    maeDoubled: 5.65,
+  });
+  // 8 → 16 gets worse: E = 8 (overfits)
+  assertEquals(chooseEpochs([pt(4, 7), pt(8, 6), pt(16, 6.2), pt(32, 6.4)]).epochs, 8);
+  assertEquals(chooseEpochs([pt(4, 7), pt(8, 6), pt(16, 6.2)]).reason, "overfits");
+  // still gaining ≥ 0.1 at every doubling: the longest, not converged
+  assertEquals(chooseEpochs([pt(4, 7), pt(8, 6), pt(16, 5)]), {
+    epochs: 16,
+    reason: "not converged",
+    mae: 5,
+  });
+  assertThrows(() => chooseEpochs([]), Error, "no finished runs");
+  // points come from runs' generation 1, sorted by length
+  const run = (epochs: number, mae: number): RunMetrics => ({
+    ...fake([{ mae, maeLdl: mae + 1, maeReg: mae + 2 }]),
+    config: makeConfig({ optim: { epochs } }),
+  });
+  assertEquals(epochCurve([run(8, 6), run(4, 7)]).map((p) => [p.epochs, p.mae, p.maeReg]), [
+    [4, 7, 9],
+    [8, 6, 8],
+  ]);
+});
+
+Deno.test("λ₁ sweep: configs per value and seed; rows of ŷ, ŷ_ldl, ŷ_reg over seeds", () => {
+  const sweep = lambda1Configs(makeConfig({ generations: 4 }), 2, [0.5, 4]);
+  assertEquals(sweep.map((s) => s.configs.map((c) => [c.lambda1, c.seed, c.generations])), [
+    [[0.5, 0, 1], [0.5, 1, 1]],
+    [[4, 0, 1], [4, 1, 1]],
+  ]);
+  const rows = lambda1Rows([{
+    lambda1: 0.5,
+    runs: [fake([{ mae: 5, maeLdl: 4, maeReg: 6 }]), fake([{ mae: 7, maeLdl: 6, maeReg: 8 }])],
+  }]);
+  assertEquals(rows[0].lambda1, 0.5);
+  assertEquals(rows[0].mae.mean, 6);
+  assertAlmostEquals(rows[0].mae.std, Math.SQRT2, 1e-12);
+  assertEquals([rows[0].maeLdl.mean, rows[0].maeReg.mean], [5, 7]);
+});
+
 Deno.test("remaining cost counts only generations not recorded under the runs root", async () => {
   const root = await Deno.makeTempDir();
   try {
@@ -252,11 +337,19 @@ Deno.test("remaining cost counts only generations not recorded under the runs ro
 });
 
 Deno.test("describeRun names what tells runs apart", () => {
-  const c = makeConfig({ seed: 2, heads: "ldl", labelSigma: 2, generations: 1, pretrained: "x" });
+  const c = makeConfig({
+    seed: 2,
+    heads: "ldl",
+    labelSigma: 2,
+    generations: 1,
+    pretrained: "x",
+    lambda1: 0.5,
+    optim: { epochs: 8 },
+  });
   assertEquals(
     describeRun(c),
-    `${c.data.dataset} ${c.backbone} ${c.inputSize}px heads=ldl σ=2 τ=${c.tau} α=${c.alpha} ` +
-      `λ=${c.lambdaT} T=1 seed=2 pretrained`,
+    `${c.data.dataset} ${c.backbone} ${c.inputSize}px E=8 heads=ldl σ=2 λ₁=0.5 τ=${c.tau} ` +
+      `α=${c.alpha} λ=${c.lambdaT} T=1 seed=2 pretrained`,
   );
   assert(describeRun(makeConfig()).endsWith(" scratch"));
 });

@@ -79,6 +79,49 @@ export function learningCurve(epochs: readonly EpochLog[], title = "Learning cur
   };
 }
 
+/**
+ * The epoch curve (lib/study/epochs.ts): generation 1's test MAE of ŷ, ŷ_ldl and ŷ_reg against
+ * the training length (log axis: each point doubles the last), the chosen length marked.
+ */
+export function epochCurveFigure(
+  points: readonly { epochs: number; mae: number; maeLdl: number; maeReg: number }[],
+  chosen: number,
+  title = "How long to train: generation 1's test MAE by training length",
+): Figure {
+  const line = (name: string, y: number[]) => ({
+    x: points.map((p) => p.epochs),
+    y,
+    type: "scatter",
+    mode: "lines+markers",
+    name,
+  });
+  return {
+    data: [
+      line("ŷ (Eq. 18)", points.map((p) => p.mae)),
+      line("ŷ_ldl (Eq. 16)", points.map((p) => p.maeLdl)),
+      line("ŷ_reg (Eq. 17)", points.map((p) => p.maeReg)),
+    ],
+    layout: {
+      title: { text: title },
+      xaxis: {
+        title: { text: "epochs (log scale)" },
+        type: "log",
+        tickvals: points.map((p) => p.epochs),
+      },
+      yaxis: { title: { text: "test MAE (years)" } },
+      shapes: [{
+        type: "line",
+        x0: chosen,
+        x1: chosen,
+        yref: "paper",
+        y0: 0,
+        y1: 1,
+        line: { dash: "dot" },
+      }],
+    },
+  };
+}
+
 /** Predicted against true age, with the diagonal. */
 export function predictedVsTrue(
   age: ArrayLike<number>,

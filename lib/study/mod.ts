@@ -10,7 +10,8 @@
  * | ---------------- | ------------------------------------------------------------------ |
  * | `stats.ts`       | mean, std and count over seeds                                     |
  * | `runs.ts`        | variants and seeds of a config; runs trained or looked up (RunsOf) |
- * | `table1.ts`      | Table 1, coupled training                                          |
+ * | `epochs.ts`      | the epoch curve and the training length it picks                   |
+ * | `table1.ts`      | Table 1, coupled training, and its λ₁ sweep                        |
  * | `table5.ts`      | Table 5, evolution                                                 |
  * | `table6.ts`      | Table 6, τ, α, λ_t                                                 |
  * | `baselines.ts`   | DLDL and the other baselines in the same harness                   |
@@ -22,6 +23,7 @@
  */
 export * from "./stats.ts";
 export * from "./runs.ts";
+export * from "./epochs.ts";
 export * from "./table1.ts";
 export * from "./table5.ts";
 export * from "./table6.ts";

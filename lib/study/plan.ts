@@ -9,7 +9,8 @@ import { exists } from "../fsutil.ts";
 import { profile } from "../profiles.ts";
 import { DEFAULT_RUNS_ROOT, generationIndexPath, generationKey } from "../train/run.ts";
 import { variant, withSeeds } from "./runs.ts";
-import { table1Configs } from "./table1.ts";
+import { lambda1Configs, table1Configs } from "./table1.ts";
+import { epochCurveConfigs } from "./epochs.ts";
 import { table5Configs } from "./table5.ts";
 import { AblationCenter, table6Configs } from "./table6.ts";
 import { dldlConfigs } from "./baselines.ts";
@@ -44,6 +45,7 @@ export async function studyPlan(
   settings: StudySettings = {},
 ): Promise<StudyPhase[]> {
   const defaults = profile(profileName).study;
+  const ablations = defaults.ablations ?? true;
   const seeds = settings.seeds ?? defaults.seeds;
   const backbones = settings.backbones ?? defaults.backbones;
   const center = settings.center ?? DEFAULT_CENTER;
@@ -53,22 +55,30 @@ export async function studyPlan(
   );
   const t1 = table1Configs(main.target, seeds);
   const t6 = table6Configs(main.target, center, seeds);
-  const sweeps = [...t6.tau, ...t6.alpha, ...t6.lambda].flatMap((s) => s.configs);
+  const sweeps = ablations ? [...t6.tau, ...t6.alpha, ...t6.lambda].flatMap((s) => s.configs) : [];
+  const lambda1 = lambda1Configs(main.target, seeds, defaults.lambda1Sweep ?? [])
+    .flatMap((s) => s.configs);
   const isCenter = (c: CenConfig) =>
     c.tau === center.tau && c.alpha === center.alpha && c.lambdaT === center.lambda;
-  const figures = (settings.figureTaus ?? [1, 2, 3, 4]).map((tau) =>
+  const figures = (settings.figureTaus ?? (ablations ? [1, 2, 3, 4] : [])).map((tau) =>
     variant(main.target, { tau, generations: settings.figureGenerations ?? 3 })
   );
   const pretrains = [main, ...others].flatMap((p) => (p.pretrain ? [p.pretrain] : []));
+  const scratch = main.pretrain ? scratchConfigs(main.target, seeds) : [];
+  // With an epoch curve the runs' length is chosen after it: scratch runs wait for it too.
+  const curve = epochCurveConfigs(main.target, defaults.epochCurve ?? []);
   const phases: StudyPhase[] = [
     {
       name: "pretraining and scratch runs",
-      configs: [...pretrains, ...(main.pretrain ? scratchConfigs(main.target, seeds) : [])],
+      configs: [...pretrains, ...(curve.length ? [] : scratch)],
     },
+    { name: "epoch curve", configs: curve },
     {
       name: "generation 1",
       configs: [
+        ...(curve.length ? scratch : []),
         ...t1.both,
+        ...lambda1,
         ...t1.reg,
         ...t1.ldl,
         ...dldlConfigs(main.target, seeds),
@@ -98,7 +108,7 @@ async function dedupe(phases: StudyPhase[]): Promise<StudyPhase[]> {
       if (!seen.has(h)) configs.push(c);
       seen.add(h);
     }
-    out.push({ name: p.name, configs });
+    if (configs.length) out.push({ name: p.name, configs });
   }
   return out;
 }

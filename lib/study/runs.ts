@@ -93,7 +93,7 @@ export const metricsAt = (m: RunMetrics, t: number): AgeMetrics | undefined =>
 
 /** One line naming a run by what tells it apart in the study (dataset, backbone, loss, seed, …). */
 export function describeRun(c: CenConfig): string {
-  return `${c.data.dataset} ${c.backbone} ${c.inputSize}px heads=${c.heads} σ=${c.labelSigma} ` +
-    `τ=${c.tau} α=${c.alpha} λ=${c.lambdaT} T=${c.generations} seed=${c.seed} ` +
-    (c.pretrained ? "pretrained" : "scratch");
+  return `${c.data.dataset} ${c.backbone} ${c.inputSize}px E=${c.optim.epochs} ` +
+    `heads=${c.heads} σ=${c.labelSigma} λ₁=${c.lambda1} τ=${c.tau} α=${c.alpha} ` +
+    `λ=${c.lambdaT} T=${c.generations} seed=${c.seed} ` + (c.pretrained ? "pretrained" : "scratch");
 }

@@ -24,6 +24,42 @@ export function table1Configs(
   return { reg: one("reg"), ldl: one("ldl"), both: one("both") };
 }
 
+/**
+ * Table 1's λ₁ sweep: generation 1 with both heads at each λ₁ (Eq. 14's weight of the
+ * regression loss), `seeds` seeds each. At our scale a large λ₁ may starve the LDL head.
+ */
+export function lambda1Configs(
+  target: CenConfig,
+  seeds: number,
+  values: readonly number[],
+): { lambda1: number; configs: CenConfig[] }[] {
+  return values.map((lambda1) => ({
+    lambda1,
+    configs: withSeeds(variant(target, { generations: 1, heads: "both", lambda1 }), seeds),
+  }));
+}
+
+/** One row of the λ₁ sweep: generation 1's MAE of ŷ, ŷ_ldl and ŷ_reg over seeds. */
+export interface Lambda1Row {
+  lambda1: number;
+  mae: MeanStd;
+  maeLdl: MeanStd;
+  maeReg: MeanStd;
+}
+
+/** The λ₁ sweep's rows from its runs (in the order of `lambda1Configs`). */
+export function lambda1Rows(runs: { lambda1: number; runs: RunMetrics[] }[]): Lambda1Row[] {
+  return runs.map(({ lambda1, runs }) => {
+    const g1 = runs.map((m) => metricsAt(m, 1)!).filter(Boolean);
+    return {
+      lambda1,
+      mae: meanStd(g1.map((m) => m.mae)),
+      maeLdl: meanStd(g1.map((m) => m.maeLdl)),
+      maeReg: meanStd(g1.map((m) => m.maeReg)),
+    };
+  });
+}
+
 /** The runs of Table 1's settings, got by `runsOf` (trained or looked up), one setting after another. */
 export async function table1Runs(
   settings: Record<Table1Setting, CenConfig[]>,
