@@ -67,12 +67,31 @@ Deno.test("Table 1 rows and verdicts come from the runs' metrics", () => {
     both: [fake([{ mae: 2.5, maeLdl: 2.6, maeReg: 2.7 }])],
   });
   assertEquals(rows.map((r) => r.mean), [3, 2.8, 2.7, 2.6, 2.5]);
-  assertEquals(rows[0], { setting: "Reg only", mean: 3, std: 0, n: 1, paper: 2.578 });
+  const zero = { mean: 0, std: 0, n: 1 };
+  assertEquals(rows[0], {
+    setting: "Reg only",
+    mean: 3,
+    std: 0,
+    n: 1,
+    paper: 2.578,
+    ca3: zero,
+    ca5: zero,
+    ca7: zero,
+    paperCa: { ca3: 58.22, ca5: 79.01, ca7: 89.03 },
+  });
   assertEquals(table1Display(rows)[4], {
     setting: "LDL+Reg, ŷ",
     "MAE (ours)": "2.500",
     "MAE (paper, Morph)": 2.22,
   });
+  // With CA (AAF): ours beside the paper's MegaAge-Asian; the coupled heads have none.
+  assertEquals(
+    table1Display(rows, true)[4]["CA(3/5/7) % (paper, MegaAge-Asian)"],
+    "60.8 / 80.1 / 90.5",
+  );
+  assertEquals(table1Display(rows, true)[4]["CA(3/5/7) % (ours)"], "0.0 / 0.0 / 0.0");
+  assertEquals(table1Display(rows, true)[2]["CA(3/5/7) % (ours)"], "– / – / –");
+  assertEquals(table1Display(rows, true)[2]["CA(3/5/7) % (paper, MegaAge-Asian)"], "");
   const v = table1Verdict(rows);
   assert(v.couplingBeatsSingle && v.averageBeatsHeads);
   const worse = table1Verdict(rows.map((r, i) => ({ ...r, mean: i === 4 ? 2.9 : r.mean })));

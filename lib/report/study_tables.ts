@@ -6,15 +6,17 @@
  *
  * API:
  * - `formatMeanStd(m, digits?)`: `"2.345 ± 0.012"`, `"2.345"` for one seed, `"–"` for none.
- * - `table1Display(rows)`, `table5Display(rows, backbone)`, `table6Display(sweep, rows,
- *   generation)`, `baselineDisplay(rows)`, `pretrainingDisplay(rows)`: rows for `showTable`.
+ * - `formatCa(c)`: `"60.8 / 80.1 / 90.5"` (CA(3) / CA(5) / CA(7) in percent).
+ * - `table1Display(rows, ca?)`, `lambda1Display(rows)`, `table5Display(rows, backbone, ca?)`,
+ *   `table6Display(sweep, rows, generation)`, `baselineDisplay(rows)`, `pretrainingDisplay(rows)`:
+ *   rows for `showTable` (`ca`: with CA(3/5/7) columns, as for AAF).
  *
  * @module
  */
 import type { BaselineRow } from "../study/baselines.ts";
 import type { PretrainingRow } from "../study/pretraining.ts";
 import type { MeanStd } from "../study/stats.ts";
-import type { Table1Row } from "../study/table1.ts";
+import type { Lambda1Row, Table1Row } from "../study/table1.ts";
 import type { Table5Row } from "../study/table5.ts";
 import type { Sweep, Table6Row } from "../study/table6.ts";
 import type { TableRow } from "./table.ts";
@@ -25,22 +27,59 @@ export function formatMeanStd(m: MeanStd, digits = 3): string {
   return m.n > 1 ? `${m.mean.toFixed(digits)} ± ${m.std.toFixed(digits)}` : m.mean.toFixed(digits);
 }
 
-/** Table 1 as shown: setting, our MAE (mean ± std), the paper's Morph MAE. */
-export function table1Display(rows: readonly Table1Row[]): TableRow[] {
+/** "60.8 / 80.1 / 90.5": CA(3) / CA(5) / CA(7) in percent (means; "–" where not measured). */
+export function formatCa(
+  c: { ca3: MeanStd | number; ca5: MeanStd | number; ca7: MeanStd | number },
+) {
+  const f = (m: MeanStd | number) =>
+    typeof m === "number"
+      ? m.toFixed(1)
+      : m.n > 0 && Number.isFinite(m.mean)
+      ? m.mean.toFixed(1)
+      : "–";
+  return `${f(c.ca3)} / ${f(c.ca5)} / ${f(c.ca7)}`;
+}
+
+/**
+ * Table 1 as shown: setting, our MAE (mean ± std), the paper's Morph MAE; with `ca`, also our
+ * CA(3/5/7) and the paper's (MegaAge-Asian), as the paper reports CA for its Asian-faces set.
+ */
+export function table1Display(rows: readonly Table1Row[], ca = false): TableRow[] {
   return rows.map((r) => ({
     setting: r.setting,
     "MAE (ours)": formatMeanStd(r),
     "MAE (paper, Morph)": r.paper,
+    ...(ca
+      ? {
+        "CA(3/5/7) % (ours)": formatCa(r),
+        "CA(3/5/7) % (paper, MegaAge-Asian)": r.paperCa ? formatCa(r.paperCa) : "",
+      }
+      : {}),
+  }));
+}
+
+/** Table 1's λ₁ sweep as shown: λ₁ and generation 1's MAE of ŷ, ŷ_ldl, ŷ_reg (mean ± std). */
+export function lambda1Display(rows: readonly Lambda1Row[]): TableRow[] {
+  return rows.map((r) => ({
+    "λ₁": r.lambda1,
+    "MAE ŷ": formatMeanStd(r.mae),
+    "MAE ŷ_ldl": formatMeanStd(r.maeLdl),
+    "MAE ŷ_reg": formatMeanStd(r.maeReg),
   }));
 }
 
 /** Table 5 of `backbone` as shown: t, our MAE (mean ± std), its change from t − 1, the paper's. */
-export function table5Display(rows: readonly Table5Row[], backbone: string): TableRow[] {
+export function table5Display(
+  rows: readonly Table5Row[],
+  backbone: string,
+  ca = false,
+): TableRow[] {
   return rows.map((r) => ({
     t: r.t,
     "MAE (ours)": formatMeanStd(r),
     "Δ vs t−1": r.delta === null ? "" : r.delta.toFixed(3),
     [`MAE (paper, ${backbone}, Morph)`]: r.paper,
+    ...(ca ? { "CA(3/5/7) % (ours)": formatCa(r) } : {}),
   }));
 }
 

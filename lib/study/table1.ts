@@ -78,23 +78,41 @@ export interface Table1Row extends MeanStd {
   setting: string;
   /** The paper's Morph MAE (ResNet18) for this row. */
   paper: number;
+  /** CA(3), CA(5), CA(7) in percent over seeds, of the row's prediction. */
+  ca3: MeanStd;
+  ca5: MeanStd;
+  ca7: MeanStd;
+  /** The paper's MegaAge-Asian CA(3/5/7) for this row, where it reports them. */
+  paperCa?: { ca3: number; ca5: number; ca7: number };
 }
 
 /** Table 1's rows (ours: MAE over seeds; the paper's Morph MAE beside). */
 export function table1Rows(r: Record<Table1Setting, RunMetrics[]>): Table1Row[] {
   const g1 = (ms: RunMetrics[]) => ms.map((m) => metricsAt(m, 1)!).filter(Boolean);
+  // CA(n) is measured on ŷ, which is ŷ_reg for Reg only and ŷ_ldl for LDL only; the coupled
+  // model's heads have no CA of their own (NaN: "–").
+  const none = (ms: unknown[]) => ms.map(() => NaN);
   const rows = [
-    { setting: "Reg only", ms: g1(r.reg).map((m) => m.maeReg) },
-    { setting: "LDL only", ms: g1(r.ldl).map((m) => m.maeLdl) },
-    { setting: "LDL+Reg, ŷ_reg", ms: g1(r.both).map((m) => m.maeReg) },
-    { setting: "LDL+Reg, ŷ_ldl", ms: g1(r.both).map((m) => m.maeLdl) },
-    { setting: "LDL+Reg, ŷ", ms: g1(r.both).map((m) => m.mae) },
+    { setting: "Reg only", ms: g1(r.reg).map((m) => m.maeReg), ca: g1(r.reg) },
+    { setting: "LDL only", ms: g1(r.ldl).map((m) => m.maeLdl), ca: g1(r.ldl) },
+    { setting: "LDL+Reg, ŷ_reg", ms: g1(r.both).map((m) => m.maeReg), ca: undefined },
+    { setting: "LDL+Reg, ŷ_ldl", ms: g1(r.both).map((m) => m.maeLdl), ca: undefined },
+    { setting: "LDL+Reg, ŷ", ms: g1(r.both).map((m) => m.mae), ca: g1(r.both) },
   ];
-  return rows.map((row, i) => ({
-    setting: row.setting,
-    ...meanStd(row.ms),
-    paper: PAPER_TABLE1[i].morphMae,
-  }));
+  return rows.map((row, i) => {
+    const p = PAPER_TABLE1[i] as { morphMae: number; ca3?: number; ca5?: number; ca7?: number };
+    const ca = (k: "ca3" | "ca5" | "ca7") =>
+      meanStd(row.ca ? row.ca.map((m) => m[k]) : none(row.ms));
+    return {
+      setting: row.setting,
+      ...meanStd(row.ms),
+      paper: p.morphMae,
+      ca3: ca("ca3"),
+      ca5: ca("ca5"),
+      ca7: ca("ca7"),
+      ...(p.ca3 !== undefined ? { paperCa: { ca3: p.ca3, ca5: p.ca5!, ca7: p.ca7! } } : {}),
+    };
+  });
 }
 
 /** Table 1's two claims, checked on our means. */

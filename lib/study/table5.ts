@@ -24,6 +24,10 @@ export interface Table5Row extends MeanStd {
   delta: number | null;
   /** The paper's Morph MAE for this backbone and generation, if it reports one. */
   paper: number | null;
+  /** CA(3), CA(5), CA(7) of ŷ in percent over seeds (the paper's MegaAge-Asian measure). */
+  ca3: MeanStd;
+  ca5: MeanStd;
+  ca7: MeanStd;
 }
 
 /** Table 5's rows: MAE per generation (over seeds), its change from t − 1, and the paper's. */
@@ -33,9 +37,19 @@ export function table5Rows(runs: RunMetrics[], backbone: string): Table5Row[] {
   const means: number[] = [];
   return Array.from({ length: T }, (_, i) => {
     const t = i + 1;
-    const ms = meanStd(runs.map((m) => metricsAt(m, t)?.mae ?? NaN));
+    const at = (k: "mae" | "ca3" | "ca5" | "ca7") =>
+      meanStd(runs.map((m) => metricsAt(m, t)?.[k] ?? NaN));
+    const ms = at("mae");
     means.push(ms.mean);
-    return { t, ...ms, delta: t > 1 ? ms.mean - means[i - 1] : null, paper: paper[i] ?? null };
+    return {
+      t,
+      ...ms,
+      delta: t > 1 ? ms.mean - means[i - 1] : null,
+      paper: paper[i] ?? null,
+      ca3: at("ca3"),
+      ca5: at("ca5"),
+      ca7: at("ca7"),
+    };
   });
 }
 
