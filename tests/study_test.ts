@@ -9,6 +9,7 @@ import {
   harnessBaselines,
   lambda1Configs,
   lambda1Rows,
+  lambda1Verdict,
   meanStd,
   pretrainingRows,
   remainingCost,
@@ -340,6 +341,16 @@ Deno.test("λ₁ sweep: configs per value and seed; rows of ŷ, ŷ_ldl, ŷ_reg o
   assertEquals(rows[0].mae.mean, 6);
   assertAlmostEquals(rows[0].mae.std, Math.SQRT2, 1e-12);
   assertEquals([rows[0].maeLdl.mean, rows[0].maeReg.mean], [5, 7]);
+  const ms = (mean: number, std = 0.1) => ({ mean, std, n: 3 });
+  const row = (lambda1: number, mae: number, ldl: number) => ({
+    lambda1,
+    mae: ms(mae),
+    maeLdl: ms(ldl),
+    maeReg: ms(mae),
+  });
+  const v = lambda1Verdict([row(0.5, 6.0, 5.9), row(1, 5.8, 5.7), row(4, 5.9, 6.4)]);
+  assertEquals([v.bestLambda1, v.ldlStarvesAtTop], [1, true]); // 6.4 − 5.7 > 0.1
+  assertEquals(lambda1Verdict([row(1, 5.8, 5.7), row(4, 5.9, 5.75)]).ldlStarvesAtTop, false);
 });
 
 Deno.test("remaining cost counts only generations not recorded under the runs root", async () => {

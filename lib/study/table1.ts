@@ -60,6 +60,35 @@ export function lambda1Rows(runs: { lambda1: number; runs: RunMetrics[] }[]): La
   });
 }
 
+/**
+ * The λ₁ sweep's verdict: the best λ₁ by ŷ, and whether the largest λ₁ starves the LDL head (its
+ * ŷ_ldl worse than the best smaller λ₁'s by more than the larger of their spreads over seeds).
+ */
+export function lambda1Verdict(rows: readonly Lambda1Row[]) {
+  if (rows.length === 0) throw new Error("λ₁ sweep: no rows");
+  const best = rows.reduce((a, b) => (b.mae.mean < a.mae.mean ? b : a));
+  const top = rows.reduce((a, b) => (b.lambda1 > a.lambda1 ? b : a));
+  const others = rows.filter((r) => r !== top);
+  const bestLdl = others.length
+    ? others.reduce((a, b) => (b.maeLdl.mean < a.maeLdl.mean ? b : a))
+    : undefined;
+  const starves = bestLdl !== undefined &&
+    top.maeLdl.mean - bestLdl.maeLdl.mean > Math.max(top.maeLdl.std, bestLdl.maeLdl.std);
+  return {
+    bestLambda1: best.lambda1,
+    ldlStarvesAtTop: starves,
+    text:
+      `best λ₁ by ŷ: ${best.lambda1} (MAE ${best.mae.mean.toFixed(3)}); at λ₁ = ${top.lambda1} ` +
+      `ŷ_ldl is ${top.maeLdl.mean.toFixed(3)}` +
+      (bestLdl
+        ? ` against ${bestLdl.maeLdl.mean.toFixed(3)} at λ₁ = ${bestLdl.lambda1}: ` +
+          (starves
+            ? "the LDL head starves (worse by more than the spread over seeds)"
+            : "no starving beyond the spread over seeds")
+        : ""),
+  };
+}
+
 /** The runs of Table 1's settings, got by `runsOf` (trained or looked up), one setting after another. */
 export async function table1Runs(
   settings: Record<Table1Setting, CenConfig[]>,
