@@ -1,7 +1,7 @@
 /**
  * One epoch of one generation: every training batch (shuffled and augmented by the epoch's seed)
  * through a step of Eq. 14 (t = 1) or Eq. 15 (t > 1), the loss parts summed over the images, and a
- * guard that stops at the first non-finite loss.
+ * guard that stops at the first non-finite loss, and at an epoch that leaves a non-finite weight.
  *
  * API:
  * - `batchTargets(config, t, ages, indices, x, ancestor, ancestorModel)`: the loss targets of a
@@ -169,6 +169,29 @@ export async function trainEpoch(job: EpochJob, e: number): Promise<EpochRun> {
     steps++;
     seen += m;
   }
+  checkFiniteWeights(sgd.variables, { t, e, kept: job.kept });
   const seconds = (performance.now() - started) / 1000;
   return { entry: epochEntry(t, e, lr, sums, seen, seconds), steps };
+}
+
+/**
+ * After an epoch, every weight must be finite: the wasm and oneDNN kernels can turn a NaN into 0
+ * on the way forward (a max or ReLU of NaN gives 0), so a diverged weight may leave the loss
+ * finite. A non-finite weight is a NonFiniteLossError, and the last checkpoint is kept.
+ */
+export function checkFiniteWeights(
+  variables: readonly tf.Variable[],
+  where: { t: number; e: number; kept: EpochJob["kept"] },
+): void {
+  for (const v of variables) {
+    const values = v.dataSync();
+    for (let i = 0; i < values.length; i++) {
+      if (Number.isFinite(values[i])) continue;
+      const { t, e, kept } = where;
+      throw new NonFiniteLossError(
+        `non-finite weight (${v.name}[${i}] = ${values[i]}) after generation ${t}, epoch ${e + 1}` +
+          `; the last good checkpoint (after epoch ${kept.epochsDone}) is kept (${kept.path})`,
+      );
+    }
+  }
 }

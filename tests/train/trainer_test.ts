@@ -3,7 +3,7 @@
  * at t > 1, each head setting), the targets of a batch (stored or online ancestor, Eq. 10), the
  * offspring's starting weights, and a NaN that strikes after a checkpoint.
  */
-import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { NonFiniteLossError } from "../../lib/errors.ts";
@@ -12,7 +12,7 @@ import type { LossSettings, LossTargets } from "../../lib/loss/cen.ts";
 import { loadModel } from "../../lib/model/io.ts";
 import { createCenModel } from "../../lib/model/resnet.ts";
 import { predictTensor } from "../../lib/model/predict.ts";
-import { batchTargets } from "../../lib/train/epoch.ts";
+import { batchTargets, checkFiniteWeights } from "../../lib/train/epoch.ts";
 import { runEvolution } from "../../lib/train/evolve.ts";
 import { initialModel } from "../../lib/train/generation.ts";
 import { runPaths } from "../../lib/train/run.ts";
@@ -222,4 +222,16 @@ Deno.test("a NaN loss after a checkpoint keeps that checkpoint, and the run resu
     log: quiet,
   });
   assertEquals(r.metrics.generations[0].metrics, straight.metrics.generations[0].metrics);
+});
+
+Deno.test("a non-finite weight after an epoch is an error even when the loss stayed finite", () => {
+  const ok = tf.variable(tf.tensor1d([1, 2]));
+  const bad = tf.variable(tf.tensor2d([[0.5, NaN]]));
+  const where = { t: 2, e: 4, kept: { path: "ckpt", epochsDone: 4 } };
+  checkFiniteWeights([ok], where);
+  const err = assertThrows(() => checkFiniteWeights([ok, bad], where), NonFiniteLossError);
+  assert(err.message.includes(`${bad.name}[1] = NaN`), err.message);
+  assert(err.message.includes("generation 2, epoch 5"), err.message);
+  assert(err.message.includes("after epoch 4"), err.message);
+  tf.dispose([ok, bad]);
 });
