@@ -276,8 +276,8 @@ Deno.test("verdict study: pretraining, the epoch curve, then generation 1 at E w
   assertEquals(phases[0].configs.length, 1); // the pretraining alone: scratch runs wait for E
   assertEquals(phases[0].configs[0].inputSize, main.target.inputSize);
   const curve = phases[1].configs;
-  assertEquals(curve.map((c) => c.optim.epochs), [4, 8, 16, 32, 64]);
-  assertEquals(curve.map((c) => c.optim.lrStepEpochs), [3, 6, 12, 24, 48]);
+  assertEquals(curve.map((c) => c.optim.epochs), [4, 8, 16, 32, 64, 128]);
+  assertEquals(curve.map((c) => c.optim.lrStepEpochs), [3, 6, 12, 24, 48, 96]);
   assert(curve.every((c) => c.generations === 1 && c.seed === main.target.seed));
   // the curve's run at the profile's length is Table 1's seed-0 "both" run: listed once
   const e = main.target.optim.epochs;
