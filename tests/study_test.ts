@@ -361,6 +361,11 @@ Deno.test("remaining cost counts only generations not recorded under the runs ro
     await Deno.mkdir(`${root}/_generations`);
     await Deno.writeTextFile(generationIndexPath(root, await generationKey(c, 1)), "{}");
     assertAlmostEquals(await remainingCost(c, root), (full * 2) / 3);
+    // a generation an earlier run of the plan will train is counted once
+    const planned = new Set<string>();
+    const first = await remainingCost(c, root, planned);
+    assertEquals(await remainingCost(c, root, planned), 0);
+    assertAlmostEquals(first, (full * 2) / 3);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

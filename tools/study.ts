@@ -56,6 +56,11 @@ export const STUDY_CLI = {
     },
     seeds: { type: "integer", help: "seeds per setting (default: the profile's study seeds)" },
     workers: { type: "integer", help: "training processes side by side (default 2)" },
+    phases: {
+      type: "string",
+      value: "<list>",
+      help: "only these phases, by number, e.g. 1,2 (default: all; --dry-run lists them)",
+    },
     "dry-run": {
       type: "boolean",
       help:
@@ -101,12 +106,32 @@ async function runList(file: string): Promise<void> {
 }
 
 /** Runs the study plan of `name` phase by phase (or lists it, with `dryRun`). */
-async function study(name: string, seeds: number | undefined, workers: number, dryRun: boolean) {
+async function study(
+  name: string,
+  seeds: number | undefined,
+  workers: number,
+  dryRun: boolean,
+  only?: Set<number>,
+) {
   const started = performance.now();
   const phases = await studyPlan(name, { seeds });
+  const unknown = [...only ?? []].filter((n) => n < 1 || n > phases.length);
+  if (unknown.length) {
+    throw new UsageError(
+      `--phases: no phase ${unknown.join(", ")} (the plan has ${phases.length})`,
+    );
+  }
+  // Generations an earlier run of the plan trains are counted once; a run finished here or known
+  // by its committed record costs nothing.
+  const planned = new Set<string>();
   for (const [p, phase] of phases.entries()) {
-    const costs = await Promise.all(phase.configs.map((c) => remainingCost(c)));
-    const done = (await Promise.all(phase.configs.map((c) => lookup(c)))).filter(Boolean).length;
+    const found = await Promise.all(phase.configs.map((c) => lookup(c)));
+    const costs: number[] = [];
+    for (const [i, c] of phase.configs.entries()) {
+      costs.push(found[i] ? 0 : await remainingCost(c, undefined, planned));
+    }
+    if (only && !only.has(p + 1)) continue;
+    const done = found.filter(Boolean).length;
     console.log(
       `\n═══ phase ${p + 1}/${phases.length}: ${phase.name}: ${phase.configs.length} runs ` +
         `(${done} finished), about ${costs.reduce((a, b) => a + b, 0).toFixed(0)} epochs to train`,
@@ -128,7 +153,9 @@ async function study(name: string, seeds: number | undefined, workers: number, d
     }
   }
   console.log(
-    `\nstudy ${name}: all phases done in ${((performance.now() - started) / 60000).toFixed(1)} min`,
+    `\nstudy ${name}: ${only ? `phase(s) ${[...only].join(", ")}` : "all phases"} done in ${
+      ((performance.now() - started) / 60000).toFixed(1)
+    } min`,
   );
   return 0;
 }
@@ -296,7 +323,15 @@ if (import.meta.main) {
     if (given) throw new UsageError(`--${given} needs --slurm`);
     const workers = options.workers ?? 2;
     if (workers < 1) throw new UsageError("--workers must be a positive integer");
-    return await study(profile, options.seeds, workers, !!options["dry-run"]);
+    let only: Set<number> | undefined;
+    if (options.phases !== undefined) {
+      const list = options.phases.split(",").map((x) => x.trim());
+      if (list.some((x) => !/^[1-9][0-9]*$/.test(x))) {
+        throw new UsageError(`--phases wants phase numbers like 1,2 (got "${options.phases}")`);
+      }
+      only = new Set(list.map(Number));
+    }
+    return await study(profile, options.seeds, workers, !!options["dry-run"], only);
   });
 }
 

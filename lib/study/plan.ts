@@ -128,12 +128,21 @@ export const COST = Object.freeze({
 
 /**
  * The work a config still needs, in reference epochs ({@link COST}): its generations not yet
- * trained anywhere under `runsRoot`, times epochs, input area, backbone depth and width.
+ * trained anywhere under `runsRoot`, times epochs, input area, backbone depth and width. With
+ * `planned` (the generation keys that runs counted before will train; this config's are added),
+ * a generation shared with an earlier run of the plan is counted once.
  */
-export async function remainingCost(config: CenConfig, runsRoot = DEFAULT_RUNS_ROOT) {
+export async function remainingCost(
+  config: CenConfig,
+  runsRoot = DEFAULT_RUNS_ROOT,
+  planned?: Set<string>,
+) {
   let todo = 0;
   for (let t = 1; t <= config.generations; t++) {
-    if (!(await exists(generationIndexPath(runsRoot, await generationKey(config, t))))) todo++;
+    const key = await generationKey(config, t);
+    if (planned?.has(key) || await exists(generationIndexPath(runsRoot, key))) continue;
+    planned?.add(key);
+    todo++;
   }
   const depth = config.backbone.includes("18") ? COST.resnet18 : 1;
   const width = config.backbone.endsWith("-tiny") ? 1 : COST.fullWidth;
