@@ -157,7 +157,12 @@ Deno.test("profiles exist, merge overrides key by key, and reject unknown names"
     "shipped",
     "smoke",
     "tiny",
+    "verdict-aaf",
+    "verdict-utkface",
   ]);
+  // The verdict study trains each target to the length its epoch curve chose.
+  assertEquals(profileConfig("verdict-aaf").optim.epochs, 16);
+  assertEquals(profileConfig("verdict-aaf").optim.lrStepEpochs, 12);
   const c = profileConfig("tiny", { tau: 3, optim: { epochs: 1 } });
   assertEquals([c.tau, c.optim.epochs, c.optim.batchSize], [3, 1, 32]);
   assertEquals(profileConfig("paper").optim.epochs, 160);
