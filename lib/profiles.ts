@@ -120,8 +120,8 @@ export const REAL_PRETRAIN_64: PartialConfig = { ...REAL_PRETRAIN, inputSize: 64
  * (generation 1 trained 4, 8, 16, 32 … epochs, seed 0, 2026-11-29): the first length whose double
  * changes the test MAE by less than 0.1 years or makes it worse.
  * - AAF: 7.770, 7.269, 6.883, 7.056 → E = 16 (32 epochs overfit).
- * - UTKFace: 7.240, 6.289, 5.875, 5.761, 5.570 → 16 → 32 still gains 0.114 and 32 → 64 gains
- *   0.191, so the curve goes on to 128; the profile trains 64 until that run says more.
+ * - UTKFace: 7.240, 6.289, 5.875, 5.761, 5.570, 5.868 → E = 64 (16 → 32 still gains 0.114 and
+ *   32 → 64 gains 0.191; 128 epochs overfit).
  */
 export const VERDICT_EPOCHS = { utkface: 64, aaf: 16 } as const;
 
