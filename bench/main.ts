@@ -289,7 +289,7 @@ async function worker(spec: string, steps: number, windows: number): Promise<voi
  * Training img/s of two single-threaded workers running at once (`CEN_THREADS=1`, the split a
  * study can use: two runs side by side), summed; compare with one two-thread process.
  */
-async function twoWorkers(net: Backbone, size: number, steps: number, windows: number) {
+async function twoWorkers(net: Backbone, size: number, steps: number) {
   const one = () =>
     new Deno.Command(Deno.execPath(), {
       args: [
@@ -309,7 +309,6 @@ async function twoWorkers(net: Backbone, size: number, steps: number, windows: n
     const lines = new TextDecoder().decode(o.stdout).trim().split("\n");
     return (JSON.parse(lines[lines.length - 1]) as { train: number }).train;
   });
-  void windows;
   return { perWorker: rates, total: rates[0] + rates[1] };
 }
 
@@ -394,7 +393,7 @@ async function main({ options }: { options: OptionValues<typeof BENCH_CLI> }): P
       const net: Backbone = "resnet10-tiny";
       const single = results.find((r) => r.net === net && r.input === size)?.ours.train;
       if (!single) continue;
-      const two = await twoWorkers(net, size, opts.steps, opts.windows);
+      const two = await twoWorkers(net, size, opts.steps);
       split.push({ net, input: size, oneProcess: single, twoWorkers: two.perWorker });
       console.log(
         `core split, ${net} ${size}px: one process on 2 threads ${f1(single)} img/s; two ` +

@@ -34,20 +34,24 @@ const originals = new Map<string, Fn>();
 /** Means that `tf.moments` produced, with the x and variance they belong to. */
 const fromMoments = new WeakMap<Tensor, { x: Tensor; variance: Tensor }>();
 
+/** [rows, channels] of NHWC data viewed as a [rows, c] matrix (c: the last axis). */
+function rowsAndChannels(shape: number[]): [number, number] {
+  const c = shape[shape.length - 1];
+  return [shape.reduce((a, b) => a * b, 1) / c, c];
+}
+
 /** [rows, channels] when `axes` are exactly the leading axes of `shape`. */
 function leading(shape: number[], axes: number[]): [number, number] | undefined {
   const r = shape.length;
   const sorted = axes.map((a) => (a < 0 ? a + r : a)).sort((a, b) => a - b);
   if (r < 2 || sorted.length !== r - 1 || sorted.some((a, i) => a !== i)) return undefined;
-  const c = shape[r - 1];
-  return [shape.reduce((a, b) => a * b, 1) / c, c];
+  return rowsAndChannels(shape);
 }
 
 const momentsKernel: KernelFunc = ({ inputs, backend: b }) => {
   const backend = b as unknown as WasmBackendLike;
   const { x } = inputs as { x: TensorInfo };
-  const c = x.shape[x.shape.length - 1];
-  const rows = x.shape.reduce((a, d) => a * d, 1) / c;
+  const [rows, c] = rowsAndChannels(x.shape);
   const mean = backend.makeOutput([c], "float32");
   const variance = backend.makeOutput([c], "float32");
   const src = backend.typedArrayFromHeap(x);
@@ -75,8 +79,7 @@ const bnGradKernel: KernelFunc = ({ inputs, backend: b, attrs }) => {
   const backend = b as unknown as WasmBackendLike;
   const { dy, x, mean, variance, scale } = inputs as Record<string, TensorInfo>;
   const eps = (attrs as unknown as { epsilon: number }).epsilon;
-  const c = x.shape[x.shape.length - 1];
-  const rows = x.shape.reduce((a, d) => a * d, 1) / c;
+  const [rows, c] = rowsAndChannels(x.shape);
   const dxT = backend.makeOutput(x.shape, "float32");
   const dScaleT = backend.makeOutput([c], "float32");
   const dOffsetT = backend.makeOutput([c], "float32");
@@ -122,8 +125,7 @@ function momentsNative(dnn: OneDnn): KernelFunc {
   return ({ inputs, backend: b }) => {
     const backend = b as unknown as HeapBackend;
     const { x } = inputs as { x: TensorInfo };
-    const c = x.shape[x.shape.length - 1];
-    const rows = x.shape.reduce((a, d) => a * d, 1) / c;
+    const [rows, c] = rowsAndChannels(x.shape);
     const mean = backend.makeOutput([c], "float32");
     const variance = backend.makeOutput([c], "float32");
     const p = heap(backend);
@@ -138,8 +140,7 @@ function bnGradNative(dnn: OneDnn): KernelFunc {
     const backend = b as unknown as HeapBackend;
     const { dy, x, mean, variance, scale } = inputs as Record<string, TensorInfo>;
     const eps = (attrs as unknown as { epsilon: number }).epsilon;
-    const c = x.shape[x.shape.length - 1];
-    const rows = x.shape.reduce((a, d) => a * d, 1) / c;
+    const [rows, c] = rowsAndChannels(x.shape);
     const dx = backend.makeOutput(x.shape, "float32");
     const dScale = backend.makeOutput([c], "float32");
     const dShift = backend.makeOutput([c], "float32");

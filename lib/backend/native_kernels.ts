@@ -83,65 +83,15 @@ function fitsExactly(s: ConvShape): boolean {
   return fits(s.h, s.kh, s.pt, s.pb, s.sh, s.oh) && fits(s.w, s.kw, s.pl, s.pr, s.sw, s.ow);
 }
 
-/** The oneDNN shape of a conv, or undefined when oneDNN's convolution is not used for it. */
-function shapeOf(
-  xShape: number[],
-  filterShape: number[],
-  attrs: ConvAttrs,
-): ConvShape | undefined {
-  const s = convShape(xShape, filterShape, attrs);
-  return s && fitsExactly(s) ? s : undefined;
-}
-
 /**
- * A strided 1×1 conv without padding that oneDNN's convolution does not take (see
- * {@link fitsExactly}): ResNet's projection shortcut at stride 2 on an even side. It is a
- * matrix product on the subsampled input, run as one sgemm (issue 12: on wasm it cost 16% of a
- * ResNet10-Tiny step at 64 px).
+ * Whether a conv runs as an explicit im2col and one sgemm instead of oneDNN's convolution:
+ * - shapes oneDNN's convolution must not take ({@link fitsExactly}), e.g. ResNet's strided 1×1
+ *   shortcut on an even side (on the wasm kernels it cost 16% of a ResNet10-Tiny step, issue 12);
+ * - tiny outputs (the last stages on small inputs: 2×2), where oneDNN's direct kernels spend
+ *   their time on padding taps and im2col + sgemm is about twice as fast.
  */
-function stridedPointwise(
-  xShape: number[],
-  filterShape: number[],
-  attrs: ConvAttrs,
-): ConvShape | undefined {
-  const s = convShape(xShape, filterShape, attrs);
-  const ok = s && s.kh === 1 && s.kw === 1 && s.pt === 0 && s.pl === 0 && s.pb === 0 &&
-    s.pr === 0 && (s.oh - 1) * s.sh < s.h && (s.ow - 1) * s.sw < s.w;
-  return ok ? s : undefined;
-}
-
-/** xs[b, i, j, :] = x[b, i·sh, j·sw, :] (the pixels a 1×1 strided conv reads). */
-function subsample(x: Float32Array, s: ConvShape, xs: Float32Array): void {
-  let o = 0;
-  for (let b = 0; b < s.n; b++) {
-    for (let i = 0; i < s.oh; i++) {
-      for (let j = 0; j < s.ow; j++, o += s.cin) {
-        const src = ((b * s.h + i * s.sh) * s.w + j * s.sw) * s.cin;
-        xs.set(x.subarray(src, src + s.cin), o);
-      }
-    }
-  }
-}
-
-/** dx = 0 but for dx[b, i·sh, j·sw, :] = dxs[b, i, j, :] (the adjoint of {@link subsample}). */
-function upsample(dxs: Float32Array, s: ConvShape, dx: Float32Array): void {
-  dx.fill(0);
-  let o = 0;
-  for (let b = 0; b < s.n; b++) {
-    for (let i = 0; i < s.oh; i++) {
-      for (let j = 0; j < s.ow; j++, o += s.cin) {
-        dx.set(dxs.subarray(o, o + s.cin), ((b * s.h + i * s.sh) * s.w + j * s.sw) * s.cin);
-      }
-    }
-  }
-}
-
-/**
- * Convolutions with tiny outputs (the last stages on small inputs: 2×2) spend oneDNN's direct
- * kernels on padding taps; there an explicit im2col and one sgemm are about twice as fast.
- */
-function tinyOutput(s: ConvShape): boolean {
-  return s.oh * s.ow <= 4 && s.kh * s.kw > 1;
+function viaGemm(s: ConvShape): boolean {
+  return !fitsExactly(s) || (s.oh * s.ow <= 4 && s.kh * s.kw > 1);
 }
 
 /** cols[n·oh·ow, kh·kw·cin] of NHWC `x` (zeros where the window is in the padding). */
@@ -238,27 +188,13 @@ export function nativeKernelConfigs(
     const a = args.attrs as unknown as ConvAttrs & { activation?: string };
     const plain = bias === undefined && preluActivationWeights === undefined &&
       (a.activation ?? "linear") === "linear";
-    const s = plain ? shapeOf(x.shape, filter.shape, a) : undefined;
-    const q = plain && !s ? stridedPointwise(x.shape, filter.shape, a) : undefined;
-    if (q) {
-      const out = backend.makeOutput([q.n, q.oh, q.ow, q.cout], "float32");
-      const p = heap(backend);
-      const xs = colsFor(q);
-      subsample(backend.typedArrayFromHeap(x), q, xs);
-      const m = q.n * q.oh * q.ow;
-      return attempt(
-        name,
-        args,
-        out,
-        () => dnn.sgemm(false, false, m, q.cout, q.cin, ptr(xs), p(filter), p(out)),
-      );
-    }
+    const s = plain ? convShape(x.shape, filter.shape, a) : undefined;
     if (!s) return delegate(name, args);
     const out = backend.makeOutput([s.n, s.oh, s.ow, s.cout], "float32");
     const p = heap(backend);
     // Outside a gradient tape the filter is a constant: oneDNN's reordered copy is cached.
     const taping = (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
-    if (tinyOutput(s)) {
+    if (viaGemm(s)) {
       const c = colsFor(s);
       im2col(backend.typedArrayFromHeap(x), s, c);
       const m = s.n * s.oh * s.ow;
@@ -281,22 +217,11 @@ export function nativeKernelConfigs(
     const { dy, filter } = args.inputs as Record<string, TensorInfo>;
     const backend = args.backend as unknown as HeapBackend;
     const a = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
-    const s = shapeOf(a.inputShape, filter.shape, a);
-    const q = s ? undefined : stridedPointwise(a.inputShape, filter.shape, a);
-    if (q) {
-      const out = backend.makeOutput(a.inputShape, "float32");
-      const p = heap(backend);
-      const dxs = colsFor(q);
-      const m = q.n * q.oh * q.ow;
-      return attempt("Conv2DBackpropInput", args, out, () => {
-        dnn.sgemm(false, true, m, q.cin, q.cout, p(dy), p(filter), ptr(dxs));
-        upsample(dxs, q, backend.typedArrayFromHeap(out));
-      });
-    }
+    const s = convShape(a.inputShape, filter.shape, a);
     if (!s) return delegate("Conv2DBackpropInput", args);
     const out = backend.makeOutput(a.inputShape, "float32");
     const p = heap(backend);
-    if (tinyOutput(s)) {
+    if (viaGemm(s)) {
       const c = colsFor(s);
       const m = s.n * s.oh * s.ow;
       const k = s.kh * s.kw * s.cin;
@@ -316,25 +241,11 @@ export function nativeKernelConfigs(
     const { x, dy } = args.inputs as Record<string, TensorInfo>;
     const backend = args.backend as unknown as HeapBackend;
     const a = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
-    const s = shapeOf(x.shape, a.filterShape, a);
-    const q = s ? undefined : stridedPointwise(x.shape, a.filterShape, a);
-    if (q) {
-      const out = backend.makeOutput(a.filterShape, "float32");
-      const p = heap(backend);
-      const xs = colsFor(q);
-      subsample(backend.typedArrayFromHeap(x), q, xs);
-      const m = q.n * q.oh * q.ow;
-      return attempt(
-        "Conv2DBackpropFilter",
-        args,
-        out,
-        () => dnn.sgemm(true, false, q.cin, q.cout, m, ptr(xs), p(dy), p(out)),
-      );
-    }
+    const s = convShape(x.shape, a.filterShape, a);
     if (!s) return delegate("Conv2DBackpropFilter", args);
     const out = backend.makeOutput(a.filterShape, "float32");
     const p = heap(backend);
-    if (tinyOutput(s)) {
+    if (viaGemm(s)) {
       const c = colsFor(s);
       im2col(backend.typedArrayFromHeap(x), s, c);
       const m = s.n * s.oh * s.ow;
@@ -435,6 +346,6 @@ export function nativeKernelConfigs(
   ];
 }
 
-/** Exported for tests: the attrs → oneDNN shape mapping, and the strided 1×1 case. */
-export const _shapeOf = shapeOf;
-export const _stridedPointwise = stridedPointwise;
+/** Exported for tests: the attrs → oneDNN shape mapping, and whether it runs as im2col + sgemm. */
+export const _convShape = convShape;
+export const _viaGemm = viaGemm;

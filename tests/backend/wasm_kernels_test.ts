@@ -10,7 +10,7 @@ const CASES = [
   { n: 1, h: 7, w: 7, cin: 3, cout: 4, k: [3, 3], s: 1, pad: "same" },
   { n: 2, h: 9, w: 11, cin: 5, cout: 6, k: [3, 3], s: 2, pad: "same" },
   { n: 2, h: 9, w: 8, cin: 5, cout: 6, k: [3, 3], s: 2, pad: "valid" },
-  // Strided 1×1 with unused rows/columns (ResNet's shortcut; one sgemm on the subsample).
+  // Unused input rows/columns, e.g. ResNet's strided 1×1 shortcut (im2col + one sgemm).
   { n: 1, h: 8, w: 8, cin: 4, cout: 3, k: [1, 1], s: 2, pad: "same" },
   { n: 3, h: 6, w: 10, cin: 5, cout: 7, k: [1, 1], s: 2, pad: "valid" },
   { n: 2, h: 9, w: 7, cin: 3, cout: 4, k: [1, 1], s: 3, pad: "valid" },
