@@ -287,3 +287,28 @@ export function stackedBarFigure(
     },
   };
 }
+
+/**
+ * A study's clock: cumulative training hours against the time each generation finished, one
+ * line per series (e.g. per profile). The flat stretches are the gaps between sessions.
+ */
+export function clockFigure(
+  series: Record<string, { at: readonly string[]; hours: readonly number[] }>,
+  title = "Training hours over time",
+): Figure {
+  return {
+    data: Object.entries(series).map(([name, s]) => ({
+      x: [...s.at],
+      y: [...s.hours],
+      type: "scatter",
+      mode: "lines+markers",
+      line: { shape: "hv" },
+      name,
+    })),
+    layout: {
+      title: { text: title },
+      xaxis: { title: { text: "generation finished (UTC)" }, type: "date" },
+      yaxis: { title: { text: "training hours, cumulative" } },
+    },
+  };
+}

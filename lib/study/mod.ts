@@ -17,6 +17,7 @@
  * | `baselines.ts`   | DLDL and the other baselines in the same harness                   |
  * | `pretraining.ts` | with and without pretraining; other backbones' configs             |
  * | `plan.ts`        | the study plan (phases) and its balance over workers               |
+ * | `clock.ts`       | the study's training time: per day, over time, shared ones once    |
  * | `params.ts`      | notebook parameters: seeds and backbones                           |
  *
  * @module
@@ -30,4 +31,5 @@ export * from "./table6.ts";
 export * from "./baselines.ts";
 export * from "./pretraining.ts";
 export * from "./plan.ts";
+export * from "./clock.ts";
 export * from "./params.ts";

@@ -177,6 +177,7 @@ export async function finishGeneration(
     metrics: scored,
     epochs: state.epochs,
     trainSeconds: state.trainSeconds,
+    finishedAt: new Date().toISOString(),
   };
   await writeJsonAtomic(gp.result, result);
   log(generationLine(t, scored));

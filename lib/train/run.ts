@@ -79,6 +79,11 @@ export interface GenerationResult {
   metrics: AgeMetrics;
   epochs: EpochLog[];
   trainSeconds: number;
+  /**
+   * When the generation finished (ISO 8601, UTC): where a study's training time went, session by
+   * session. Absent in results written before 2026-11-30.
+   */
+  finishedAt?: string;
 }
 
 /** `metrics.json`: the run's config and every finished generation. */

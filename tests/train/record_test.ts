@@ -35,9 +35,17 @@ async function on(
 Deno.test("a complete record serves the run on a machine without its folder; other inputs train", async () => {
   const records = await Deno.makeTempDir();
   const c = tinyConfig({ optim: { epochs: 1 } });
+  const before = new Date().toISOString();
   const first = await on(records, c);
+  const after = new Date().toISOString();
   const rec = await readRecord(records, first.id);
   assertEquals(rec?.generations, first.metrics.generations);
+  for (const g of rec!.generations) {
+    assert(
+      g.finishedAt! >= before && g.finishedAt! <= after,
+      `generation ${g.generation} finished at ${g.finishedAt}`,
+    );
+  }
   assertEquals(rec?.config, c);
   // another machine: no run folders, the committed records
   const fresh = await Deno.makeTempDir();
