@@ -10,10 +10,14 @@
  * - `table1Display(rows, ca?)`, `lambda1Display(rows)`, `table5Display(rows, backbone, ca?)`,
  *   `table6Display(sweep, rows, generation)`, `baselineDisplay(rows)`, `pretrainingDisplay(rows)`:
  *   rows for `showTable` (`ca`: with CA(3/5/7) columns, as for AAF).
+ * - `verdictLabel(v)`: "holds", "does not hold", marked "(within the spread over seeds)" and
+ *   "provisional: 1 of 3 seeds" where so.
+ * - `verdictDisplay(verdicts)`: the claims' table (claim, the paper's numbers, ours, verdict, reading).
  *
  * @module
  */
 import type { BaselineRow } from "../study/baselines.ts";
+import type { Verdict } from "../study/verdicts.ts";
 import type { PretrainingRow } from "../study/pretraining.ts";
 import type { MeanStd } from "../study/stats.ts";
 import type { Lambda1Row, Table1Row } from "../study/table1.ts";
@@ -104,4 +108,25 @@ export function baselineDisplay(rows: readonly BaselineRow[]): TableRow[] {
 /** The pretraining comparison as shown: how generation 1 started, its MAE ŷ, the seeds. */
 export function pretrainingDisplay(rows: readonly PretrainingRow[]): TableRow[] {
   return rows.map((r) => ({ start: r.start, "MAE ŷ, t = 1": formatMeanStd(r), seeds: r.n }));
+}
+
+/**
+ * "holds" / "does not hold", marked where the deciding difference is within the seeds' spread and
+ * where fewer seeds than planned are in.
+ */
+export function verdictLabel(v: Pick<Verdict, "holds" | "clear" | "seeds">): string {
+  return (v.holds ? "holds" : "does not hold") +
+    (v.clear ? "" : " (within the spread over seeds)") +
+    (v.seeds ? `; provisional: ${v.seeds.have} of ${v.seeds.want} seeds` : "");
+}
+
+/** The claims' table: each claim, the paper's numbers, ours over seeds, the verdict and its reading. */
+export function verdictDisplay(verdicts: readonly Verdict[]): TableRow[] {
+  return verdicts.map((v) => ({
+    claim: v.claim,
+    paper: v.paper,
+    ours: v.ours,
+    verdict: verdictLabel(v),
+    "reading (and, where it fails, what it depends on)": v.reading,
+  }));
 }

@@ -16,6 +16,7 @@
  * | `table6.ts`      | Table 6, τ, α, λ_t                                                 |
  * | `baselines.ts`   | DLDL and the other baselines in the same harness                   |
  * | `pretraining.ts` | with and without pretraining; other backbones' configs             |
+ * | `verdicts.ts`    | each claim: the paper's numbers, ours, verdict, what it depends on |
  * | `plan.ts`        | the study plan (phases) and its balance over workers               |
  * | `clock.ts`       | the study's training time: per day, over time, shared ones once    |
  * | `params.ts`      | notebook parameters: seeds and backbones                           |
@@ -30,6 +31,7 @@ export * from "./table5.ts";
 export * from "./table6.ts";
 export * from "./baselines.ts";
 export * from "./pretraining.ts";
+export * from "./verdicts.ts";
 export * from "./plan.ts";
 export * from "./clock.ts";
 export * from "./params.ts";

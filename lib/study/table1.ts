@@ -74,18 +74,19 @@ export function lambda1Verdict(rows: readonly Lambda1Row[]) {
     : undefined;
   const starves = bestLdl !== undefined &&
     top.maeLdl.mean - bestLdl.maeLdl.mean > Math.max(top.maeLdl.std, bestLdl.maeLdl.std);
+  const starveText = `at λ₁ = ${top.lambda1} ŷ_ldl is ${top.maeLdl.mean.toFixed(3)}` +
+    (bestLdl
+      ? ` against ${bestLdl.maeLdl.mean.toFixed(3)} at λ₁ = ${bestLdl.lambda1}: ` +
+        (starves
+          ? "the LDL head starves (worse by more than the spread over seeds)"
+          : "no starving beyond the spread over seeds")
+      : "");
   return {
     bestLambda1: best.lambda1,
     ldlStarvesAtTop: starves,
-    text:
-      `best λ₁ by ŷ: ${best.lambda1} (MAE ${best.mae.mean.toFixed(3)}); at λ₁ = ${top.lambda1} ` +
-      `ŷ_ldl is ${top.maeLdl.mean.toFixed(3)}` +
-      (bestLdl
-        ? ` against ${bestLdl.maeLdl.mean.toFixed(3)} at λ₁ = ${bestLdl.lambda1}: ` +
-          (starves
-            ? "the LDL head starves (worse by more than the spread over seeds)"
-            : "no starving beyond the spread over seeds")
-        : ""),
+    /** The starving test alone. */
+    starveText,
+    text: `best λ₁ by ŷ: ${best.lambda1} (MAE ${best.mae.mean.toFixed(3)}); ${starveText}`,
   };
 }
 
