@@ -8,8 +8,8 @@
 export const PAPER_TABLE1 = [
   { setting: "Reg only", morphMae: 2.578, ca3: 58.22, ca5: 79.01, ca7: 89.03 },
   { setting: "LDL only", morphMae: 2.323, ca3: 59.14, ca5: 78.7, ca7: 89.26 },
-  { setting: "LDL+Reg, ŷ_reg", morphMae: 2.243 },
-  { setting: "LDL+Reg, ŷ_ldl", morphMae: 2.231 },
+  { setting: "LDL+Reg, ŷ_reg", morphMae: 2.243, ca3: 60.57, ca5: 79.77, ca7: 90.21 },
+  { setting: "LDL+Reg, ŷ_ldl", morphMae: 2.231, ca3: 59.14, ca5: 79.24, ca7: 89.62 },
   { setting: "LDL+Reg, ŷ", morphMae: 2.22, ca3: 60.83, ca5: 80.11, ca7: 90.52 },
 ] as const;
 
