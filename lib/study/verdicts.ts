@@ -127,7 +127,7 @@ export function lambda1Verdicts(rows: readonly Lambda1Row[], paperLambda1 = 4): 
       ours: rows.map((r) => `ŷ_ldl ${ms(r.maeLdl)} at λ₁ = ${r.lambda1}`).join(", "),
       holds: !starves,
       clear: true,
-      reading: starves ? `${starving.text}; ${depends}` : starving.text,
+      reading: starves ? `${starving.starveText}; ${depends}` : starving.starveText,
     },
   ];
 }
