@@ -121,7 +121,8 @@ Deno.test("λ₁ sweep: 1 beats the paper's 4, and ŷ_ldl at 4 starves against t
   ]);
   assertEquals([best.holds, best.clear], [false, true]); // 6.88 vs 7.08, spread 0.05
   assertEquals(starve.holds, false); // 6.93 − 6.81 = 0.12 > 0.03
-  assertStringIncludes(starve.reading, "against 6.810 at λ₁ = 1");
+  assertStringIncludes(starve.reading, "at λ₁ = 4 ŷ_ldl is 6.930 against 6.810 at λ₁ = 1");
+  assert(!starve.reading.includes("best λ₁ by ŷ"), "the starving reading is about ŷ_ldl alone");
   const [, fed] = lambda1Verdicts([row(1, 6.88, 6.81), row(4, 6.8, 6.82)]);
   assertEquals(fed.holds, true); // 6.82 − 6.81 = 0.01 < 0.03
   assertThrows(() => lambda1Verdicts([row(1, 6.88, 6.81)]), Error, "no row at the paper's λ₁ = 4");
