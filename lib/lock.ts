@@ -189,6 +189,21 @@ export async function readLock(
   return { owner, ageMs: Date.now() - mtime, mtime };
 }
 
+/**
+ * The live holder of the lock at `path`, or undefined when the lock is free, unreadable, or held
+ * by a dead process (the next {@link acquireLock} takes it over). A look, not a claim: it may
+ * change right after.
+ */
+export async function liveHolder(
+  path: string,
+  staleMs: number = LOCK_DEFAULTS.staleMs,
+): Promise<LockOwner | undefined> {
+  const held = await readLock(path);
+  if (!held?.owner) return undefined;
+  const dead = lockVerdict(held.owner, held.ageMs, staleMs, { host: thisHost(), processStart });
+  return dead === undefined ? held.owner : undefined;
+}
+
 /** Creates `path` with `text` only if it does not exist; false if it does. */
 async function createExclusive(path: string, text: string): Promise<boolean> {
   const tmp = join(

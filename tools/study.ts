@@ -33,6 +33,7 @@ import {
   tasksTable,
 } from "../lib/slurm.ts";
 import { DEFAULT_RUNS_ROOT } from "../lib/train/run.ts";
+import { runHolder } from "../lib/train/locks.ts";
 
 /** The command line of `deno task study`. */
 export const STUDY_CLI = {
@@ -96,11 +97,28 @@ export const STUDY_CLI = {
   },
 } as const satisfies CommandSpec;
 
-/** Trains the configs listed in a JSON file one after another (a worker's share). */
+/**
+ * Trains the configs listed in a JSON file one after another (a worker's share). A run another
+ * live process works in (a second `deno task study`, a Slurm task) goes to the end of the list
+ * rather than being waited for; by then it is finished, or resumed from its last checkpoint.
+ */
 async function runList(file: string): Promise<void> {
   const configs: CenConfig[] = JSON.parse(await Deno.readTextFile(file));
+  const later: CenConfig[] = [];
   for (const [i, c] of configs.entries()) {
+    const busy = await runHolder(await configHash(c));
+    if (busy) {
+      console.log(
+        `── run ${i + 1}/${configs.length}: ${await describe(c)}: ${busy} works in it; later`,
+      );
+      later.push(c);
+      continue;
+    }
     console.log(`── run ${i + 1}/${configs.length}: ${await describe(c)}`);
+    await runConfig(c);
+  }
+  for (const [i, c] of later.entries()) {
+    console.log(`── run put off ${i + 1}/${later.length}: ${await describe(c)}`);
     await runConfig(c);
   }
 }

@@ -20,7 +20,7 @@
  */
 import { join, resolve } from "node:path";
 import type { CenConfig } from "../config.ts";
-import { acquireLock, type Lock, type LockOptions } from "../lock.ts";
+import { acquireLock, describeOwner, liveHolder, type Lock, type LockOptions } from "../lock.ts";
 import { DEFAULT_RUNS_ROOT, generationKey } from "./run.ts";
 
 /** The folder of the trainer's lock files under a runs root. */
@@ -43,13 +43,16 @@ export function lockTimingFromEnv(
   return out;
 }
 
+const runLockPath = (id: string, runsRoot: string | undefined) =>
+  join(locksDir(runsRoot), `run-${id}.lock`);
+
 /** Takes the lock of run `id` (waits while another live process works in it). */
 export function lockRun(
   id: string,
   runsRoot: string | undefined,
   log: (line: string) => void,
 ): Promise<Lock> {
-  return acquireLock(join(locksDir(runsRoot), `run-${id}.lock`), {
+  return acquireLock(runLockPath(id, runsRoot), {
     log,
     what: `run ${id}`,
     ...lockTimingFromEnv(),
@@ -69,4 +72,13 @@ export async function lockGeneration(
     what: `generation ${t} (key ${key})`,
     ...lockTimingFromEnv(),
   });
+}
+
+/**
+ * Who works in run `id` now ("host:pid (run …)"), or undefined when no live process does: a
+ * study worker puts such a run at the end of its list instead of waiting for it.
+ */
+export async function runHolder(id: string, runsRoot?: string): Promise<string | undefined> {
+  const owner = await liveHolder(runLockPath(id, runsRoot), lockTimingFromEnv().staleMs);
+  return owner ? describeOwner(owner) : undefined;
 }
