@@ -15,6 +15,7 @@ import {
   remainingCost,
   scratchConfigs,
   studyBackbones,
+  studyFigureTaus,
   studyPlan,
   studySeeds,
   sweepValues,
@@ -391,4 +392,12 @@ Deno.test("describeRun names what tells runs apart", () => {
       `α=${c.alpha} λ=${c.lambdaT} T=1 seed=2 pretrained`,
   );
   assert(describeRun(makeConfig()).endsWith(" scratch"));
+});
+
+Deno.test("04's τ figure: the notebook's list, else the profile's (none where its study has no ablations)", () => {
+  assertEquals(studyFigureTaus("smoke", ""), [1, 2, 3, 4]);
+  assertEquals(studyFigureTaus("verdict-aaf", ""), []); // AAF's verdict study: no Table 6, no τ figure
+  assertEquals(studyFigureTaus("verdict-aaf", "2, 3"), [2, 3]);
+  assertThrows(() => studyFigureTaus("smoke", "1,x"), ConfigError, 'not a temperature τ > 0: "x"');
+  assertThrows(() => studyFigureTaus("smoke", "0"), ConfigError, "figureTaus");
 });

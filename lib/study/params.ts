@@ -25,3 +25,16 @@ export function studyBackbones(profileName: string, list: string): Backbone[] {
   }
   return named.length > 0 ? named as Backbone[] : profile(profileName).study.backbones;
 }
+
+/**
+ * The τ values of 04-evolution's distribution figure: a comma list, or for "" the profile's study
+ * default (τ = 1…4; none where the study has no ablations, as the verdict study on AAF).
+ */
+export function studyFigureTaus(profileName: string, list: string): number[] {
+  const named = list.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const t of named) {
+    if (!(Number(t) > 0)) throw new ConfigError("figureTaus", `not a temperature τ > 0: "${t}"`);
+  }
+  if (named.length > 0) return named.map(Number);
+  return profile(profileName).study.ablations === false ? [] : [1, 2, 3, 4];
+}

@@ -15,6 +15,7 @@ import { table5Configs } from "./table5.ts";
 import { AblationCenter, table6Configs } from "./table6.ts";
 import { dldlConfigs } from "./baselines.ts";
 import { backboneConfigs, scratchConfigs } from "./pretraining.ts";
+import { studyFigureTaus } from "./params.ts";
 
 /** What a study covers; `seeds`/`backbones` default to the profile's study defaults. */
 export interface StudySettings {
@@ -60,7 +61,7 @@ export async function studyPlan(
     .flatMap((s) => s.configs);
   const isCenter = (c: CenConfig) =>
     c.tau === center.tau && c.alpha === center.alpha && c.lambdaT === center.lambda;
-  const figures = (settings.figureTaus ?? (ablations ? [1, 2, 3, 4] : [])).map((tau) =>
+  const figures = (settings.figureTaus ?? studyFigureTaus(profileName, "")).map((tau) =>
     variant(main.target, { tau, generations: settings.figureGenerations ?? 3 })
   );
   const pretrains = [main, ...others].flatMap((p) => (p.pretrain ? [p.pretrain] : []));
