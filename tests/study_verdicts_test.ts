@@ -39,14 +39,17 @@ const t5 = (t: number, mean: number, n = 3): Table5Row => ({
   ca7: none,
 });
 
+/** Table 1's rows: Reg only 7.0, LDL only 6.8, the coupled heads 7.2 / 6.9, and ŷ (± its std). */
+const table1 = (y: number, yStd = 0.05): Table1Row[] => [
+  t1("Reg only", 7.0, 2.578),
+  t1("LDL only", 6.8, 2.323),
+  t1("LDL+Reg, ŷ_reg", 7.2, 2.243),
+  t1("LDL+Reg, ŷ_ldl", 6.9, 2.231),
+  t1("LDL+Reg, ŷ", y, 2.22, yStd),
+];
+
 Deno.test("coupling: ŷ 6.70 beats both heads and both single-head models by more than the spread", () => {
-  const rows = [
-    t1("Reg only", 7.0, 2.578),
-    t1("LDL only", 6.8, 2.323),
-    t1("LDL+Reg, ŷ_reg", 7.2, 2.243),
-    t1("LDL+Reg, ŷ_ldl", 6.9, 2.231),
-    t1("LDL+Reg, ŷ", 6.7, 2.22),
-  ];
+  const rows = table1(6.7);
   const [coupling, average] = couplingVerdicts(rows);
   assertEquals([coupling.holds, coupling.clear, average.holds, average.clear], [
     true,
@@ -61,13 +64,7 @@ Deno.test("coupling: ŷ 6.70 beats both heads and both single-head models by mor
 });
 
 Deno.test("coupling fails within the spread: ŷ 6.85 ± 0.2 against LDL only 6.80 ± 0.05", () => {
-  const rows = [
-    t1("Reg only", 7.0, 2.578),
-    t1("LDL only", 6.8, 2.323),
-    t1("LDL+Reg, ŷ_reg", 7.2, 2.243),
-    t1("LDL+Reg, ŷ_ldl", 6.9, 2.231),
-    t1("LDL+Reg, ŷ", 6.85, 2.22, 0.2),
-  ];
+  const rows = table1(6.85, 0.2);
   const [coupling, average] = couplingVerdicts(rows);
   assertEquals([coupling.holds, coupling.clear], [false, false]); // |6.85 − 6.80| = 0.05 < 0.2
   assertStringIncludes(coupling.reading, "depends on λ₁");
