@@ -63,6 +63,8 @@ export function table5Verdict(rows: readonly Pick<Table5Row, "mean">[]) {
     evolutionHelps: m.length > 1 && Math.min(...m.slice(1)) < m[0],
     largestGainFirst: firstLargest,
     bestGeneration: best,
+    /** The gain of each generation over the one before (t = 1→2 first; positive: better). */
+    gains,
     text: `MAE by generation: ${m.map((v) => v.toFixed(3)).join(" → ")}; best at t = ${best}; ` +
       (gains.length === 0
         ? "one generation only"

@@ -13,7 +13,7 @@ import { type Table5Row, table5Verdict } from "./table5.ts";
 import { type Sweep, table6Best, type Table6Row } from "./table6.ts";
 import type { BaselineRow } from "./baselines.ts";
 import { PAPER_TABLE6 } from "../report/paper.ts";
-import { formatMeanStd } from "../report/study_tables.ts";
+import { formatMeanStd as ms } from "../report/study_tables.ts";
 
 /** One claim checked on our runs. */
 export interface Verdict {
@@ -37,7 +37,6 @@ export function provisional(v: Verdict, have: number, want: number): Verdict {
 }
 
 const f3 = (x: number) => x.toFixed(3);
-const ms = (m: MeanStd) => formatMeanStd(m);
 /**
  * True when a and b, each over two seeds or more, differ by more than the larger of their spreads
  * over seeds (one seed has no spread to judge by).
@@ -140,8 +139,7 @@ export function evolutionVerdicts(
   const first = rows[0];
   const offspring = rows.slice(1);
   const bestOff = offspring.length ? best(offspring) : undefined;
-  const gains = offspring.map((r, i) => rows[i].mean - r.mean);
-  const { evolutionHelps: helps, largestGainFirst: firstLargest } = table5Verdict(rows);
+  const { evolutionHelps: helps, largestGainFirst: firstLargest, gains } = table5Verdict(rows);
   const paper = rows.some((r) => r.paper !== null)
     ? rows.map((r) => (r.paper === null ? "–" : f3(r.paper))).join(" → ")
     : "–";
@@ -188,8 +186,8 @@ export function table6Verdict(
 ): Verdict {
   const p = PAPER_TABLE6[sweep];
   const mae: readonly number[] = p.mae;
-  const { paper: paperBest, agrees: holds } = table6Best(sweep, rows);
-  const top = best(rows);
+  const { ours, paper: paperBest, agrees: holds } = table6Best(sweep, rows);
+  const top = rows.find((r) => r.value === ours)!;
   const paperRow = rows.find((r) => r.value === paperBest);
   const rival = holds ? (rows.length > 1 ? best(rows.filter((r) => r !== top)) : undefined) : top;
   const name = { tau: "τ", alpha: "α", lambda: "λ_t" }[sweep];
