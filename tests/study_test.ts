@@ -166,6 +166,18 @@ Deno.test("baselines: the strongest one and CEN's gain over it", () => {
   assert(t.text.includes("CEN better by 0.400"));
 });
 
+Deno.test("baselines: a CEN row without a finite MAE is passed over, not taken as the best", () => {
+  const t = baselineTable(
+    [{ method: "DLDL", maes: [6.8, 6.9] }],
+    [{ method: "CEN t=1", maes: [] }, { method: "CEN t=2", maes: [6.5, 6.7] }],
+  );
+  assertEquals(t.bestCen, "CEN t=2");
+  assertAlmostEquals(t.gain, 6.85 - 6.6, 1e-12);
+  const none = baselineTable([{ method: "DLDL", maes: [6.8] }], [{ method: "CEN t=1", maes: [] }]);
+  assertEquals([none.bestCen, none.text], [undefined, "no CEN result"]);
+  assert(Number.isNaN(none.gain));
+});
+
 Deno.test("harness baselines: CE from LDL-only ŷ_ldl, L1 from Reg-only ŷ_reg, DLDL's ŷ_ldl", () => {
   const b = harnessBaselines(
     {

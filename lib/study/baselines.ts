@@ -44,8 +44,22 @@ export interface BaselineRow extends MeanStd {
 }
 
 /**
+ * The two rows a comparison turns on: the strongest baseline and the best CEN row (lowest mean
+ * MAE), each among the rows with a finite mean; undefined where a kind has none.
+ */
+export function baselineChoice(rows: readonly BaselineRow[]) {
+  const lowest = (kind: BaselineRow["kind"]) =>
+    rows.filter((r) => r.kind === kind && Number.isFinite(r.mean))
+      .reduce<BaselineRow | undefined>(
+        (a, b) => (a === undefined || b.mean < a.mean ? b : a),
+        undefined,
+      );
+  return { strongest: lowest("baseline"), bestCen: lowest("CEN") };
+}
+
+/**
  * Baselines against CEN: each method's MAE (over seeds), the strongest baseline, and CEN's gain
- * over it (positive: CEN is better).
+ * over it (positive: CEN is better; NaN where either side has no finite MAE).
  */
 export function baselineTable(baselines: MethodResult[], cen: MethodResult[]) {
   const row = (r: MethodResult, kind: BaselineRow["kind"]): BaselineRow => ({
@@ -54,22 +68,22 @@ export function baselineTable(baselines: MethodResult[], cen: MethodResult[]) {
     ...meanStd(r.maes),
   });
   const rows = [...baselines.map((b) => row(b, "baseline")), ...cen.map((c) => row(c, "CEN"))];
-  const base = rows.filter((r) => r.kind === "baseline" && Number.isFinite(r.mean));
-  const strongest = base.reduce((a, b) => (b.mean < a.mean ? b : a), base[0]);
-  const bestCen = rows.filter((r) => r.kind === "CEN").reduce((a, b) => (b.mean < a.mean ? b : a));
-  const gain = strongest ? strongest.mean - bestCen.mean : NaN;
+  const { strongest, bestCen } = baselineChoice(rows);
+  const gain = strongest && bestCen ? strongest.mean - bestCen.mean : NaN;
   return {
     rows,
     strongest: strongest?.method,
-    bestCen: bestCen.method,
+    bestCen: bestCen?.method,
     gain,
-    text: strongest
-      ? `best CEN (${bestCen.method}, ${
+    text: !strongest
+      ? "no baseline"
+      : !bestCen
+      ? "no CEN result"
+      : `best CEN (${bestCen.method}, ${
         bestCen.mean.toFixed(3)
       }) vs the strongest baseline (${strongest.method}, ` +
         `${strongest.mean.toFixed(3)}): ${gain >= 0 ? "CEN better by" : "CEN worse by"} ${
           Math.abs(gain).toFixed(3)
-        } years`
-      : "no baseline",
+        } years`,
   };
 }

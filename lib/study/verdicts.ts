@@ -11,7 +11,7 @@ import type { MeanStd } from "./stats.ts";
 import { type Lambda1Row, lambda1Verdict, type Table1Row, table1Verdict } from "./table1.ts";
 import { type Table5Row, table5Verdict } from "./table5.ts";
 import { type Sweep, table6Best, type Table6Row } from "./table6.ts";
-import type { BaselineRow } from "./baselines.ts";
+import { baselineChoice, type BaselineRow } from "./baselines.ts";
 import { PAPER_TABLE6 } from "../report/paper.ts";
 import { formatMeanStd as ms } from "../report/study_tables.ts";
 
@@ -225,10 +225,8 @@ export function baselineVerdict(
   rows: readonly BaselineRow[],
   paper: string,
 ): Verdict {
-  const base = rows.filter((r) => r.kind === "baseline" && Number.isFinite(r.mean));
-  const cen = rows.filter((r) => r.kind === "CEN" && Number.isFinite(r.mean));
-  if (base.length === 0 || cen.length === 0) throw new Error(`${claim}: no baseline or no CEN row`);
-  const b = best(base), c = best(cen);
+  const { strongest: b, bestCen: c } = baselineChoice(rows);
+  if (!b || !c) throw new Error(`${claim}: no baseline or no CEN row`);
   const holds = c.mean < b.mean;
   return {
     claim,
