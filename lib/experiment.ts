@@ -105,6 +105,19 @@ export function runPretraining(
   return runConfig(config, { evalEvery: 1, needWeights: true, ...opts });
 }
 
+/**
+ * The pretraining a notebook's runs start from, as {@link runPretraining} but served from its
+ * record where only that is here (its inputs checked like any run's): runs served from their own
+ * records never need its weights, and one that does trains it again then (runConfig's
+ * `trainPretrained`), so a notebook rebuilt from records trains no pretraining.
+ */
+export function servePretraining(
+  config: CenConfig,
+  opts: ExperimentOptions = {},
+): Promise<EvolutionResult> {
+  return runPretraining(config, { ...opts, needWeights: false });
+}
+
 /** The configs of a profile: its pretraining run (if any) and the target run that starts from it. */
 export async function profileConfigs(
   name: string,

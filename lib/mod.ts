@@ -5,7 +5,8 @@
  *
  * - Configs and profiles: {@link makeConfig}, {@link configHash}, {@link profile},
  *   {@link profileConfig}, {@link PROFILE_NAMES}.
- * - Experiments: {@link runProfile}, {@link runConfig}, {@link runPretraining}, {@link runAll}
+ * - Experiments: {@link runProfile}, {@link runConfig}, {@link runPretraining},
+ *   {@link servePretraining}, {@link runAll}
  *   (runs are cached by config hash: asking again reuses them), {@link runEvolution}.
  * - Losses (Eqs. 1–15): {@link softmaxT} (Eq. 3), {@link crossEntropy} (Eq. 4),
  *   {@link klDivergence} (Eq. 5), {@link softCrossEntropy} (Eq. 6), {@link ldlLoss} (Eq. 7),
@@ -66,6 +67,7 @@ export {
   runConfig,
   runPretraining,
   runProfile,
+  servePretraining,
 } from "./experiment.ts";
 export { runAll, variant, withSeeds } from "./study/mod.ts";
 export {

@@ -10,7 +10,7 @@ import type { SampleSource } from "../../lib/data/types.ts";
 import { exists } from "../../lib/fsutil.ts";
 import { type EvolutionOptions, runEvolution } from "../../lib/train/evolve.ts";
 import { readRecord } from "../../lib/train/record.ts";
-import { runConfig } from "../../lib/experiment.ts";
+import { runConfig, servePretraining } from "../../lib/experiment.ts";
 import { tinyConfig, toySource } from "../helpers/tiny.ts";
 
 await initBackend();
@@ -84,7 +84,7 @@ Deno.test("an incomplete record is not served; a target's pretraining known only
   assertEquals(t2.metrics.generations, t1.metrics.generations);
 });
 
-Deno.test("runConfig trains a recorded pretraining again when a target needs its weights here", async () => {
+Deno.test("a recorded pretraining is served to a notebook, and trained again when a target needs its weights here", async () => {
   const records = await Deno.makeTempDir(), cacheRoot = await Deno.makeTempDir();
   const small = (dataset: string, over: Partial<CenConfig> = {}) =>
     tinyConfig({
@@ -110,6 +110,9 @@ Deno.test("runConfig trains a recorded pretraining again when a target needs its
     runsRoot: await Deno.makeTempDir(),
     log: (l: string) => lines.push(l),
   };
+  // a notebook's pretraining is served by its record: no weights trained for it yet
+  assertEquals((await servePretraining(pre, machineB)).fates, ["recorded"]);
+  assert(!(await exists(join(machineB.runsRoot, p.id, "gen-1", "model", "weights.bin"))));
   const target = small("synthetic-target", { pretrained: p.id, minAge: 16, maxAge: 77, seed: 4 });
   const t = await runConfig(target, machineB);
   assertEquals(t.fates, ["trained"]);
