@@ -5,7 +5,8 @@
  * 07-summary show every table through these, so a table reads the same wherever it appears.
  *
  * API:
- * - `formatMeanStd(m, digits?)`: `"2.345 ± 0.012"`, `"2.345"` for one seed, `"–"` for none.
+ * - `formatMeanStd(m, digits?)`: `"2.345 ± 0.012"`, `"2.345"` for one seed, `"–"` for none
+ *   (from `lib/study/stats.ts`, handed on here with the tables it writes).
  * - `formatCa(c)`: `"60.8 / 80.1 / 90.5"` (CA(3) / CA(5) / CA(7) in percent).
  * - `table1Display(rows, ca?)`, `lambda1Display(rows)`, `table5Display(rows, backbone, ca?)`,
  *   `table6Display(sweep, rows, generation)`, `baselineDisplay(rows)`, `pretrainingDisplay(rows)`:
@@ -19,17 +20,13 @@
 import type { BaselineRow } from "../study/baselines.ts";
 import type { Verdict } from "../study/verdicts.ts";
 import type { PretrainingRow } from "../study/pretraining.ts";
-import type { MeanStd } from "../study/stats.ts";
+import { formatMeanStd, type MeanStd } from "../study/stats.ts";
 import type { Lambda1Row, Table1Row } from "../study/table1.ts";
 import type { Table5Row } from "../study/table5.ts";
 import type { Sweep, Table6Row } from "../study/table6.ts";
 import type { TableRow } from "./table.ts";
 
-/** "2.345 ± 0.012" (or "2.345" for one seed, "–" for none). */
-export function formatMeanStd(m: MeanStd, digits = 3): string {
-  if (m.n === 0 || !Number.isFinite(m.mean)) return "–";
-  return m.n > 1 ? `${m.mean.toFixed(digits)} ± ${m.std.toFixed(digits)}` : m.mean.toFixed(digits);
-}
+export { formatMeanStd };
 
 /** "60.8 / 80.1 / 90.5": CA(3) / CA(5) / CA(7) in percent (means; "–" where not measured). */
 export function formatCa(

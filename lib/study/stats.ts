@@ -1,6 +1,6 @@
 /**
- * Statistics over seeds: mean, sample standard deviation and count (how they are written is
- * `formatMeanStd` in `lib/report/study_tables.ts`).
+ * Statistics over seeds: mean, sample standard deviation and count, and how they are written
+ * (`formatMeanStd`, which the verdicts and every study table use).
  *
  * @module
  */
@@ -19,4 +19,10 @@ export function meanStd(xs: readonly number[]): MeanStd {
   const mean = v.reduce((a, b) => a + b, 0) / n;
   const std = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
   return { mean, std, n };
+}
+
+/** "2.345 ± 0.012" (or "2.345" for one seed, "–" for none). */
+export function formatMeanStd(m: MeanStd, digits = 3): string {
+  if (m.n === 0 || !Number.isFinite(m.mean)) return "–";
+  return m.n > 1 ? `${m.mean.toFixed(digits)} ± ${m.std.toFixed(digits)}` : m.mean.toFixed(digits);
 }

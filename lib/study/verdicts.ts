@@ -7,13 +7,12 @@
  * @module
  */
 import type { EpochChoice } from "./epochs.ts";
-import type { MeanStd } from "./stats.ts";
+import { formatMeanStd as ms, type MeanStd } from "./stats.ts";
 import { type Lambda1Row, lambda1Verdict, type Table1Row, table1Verdict } from "./table1.ts";
 import { type Table5Row, table5Verdict } from "./table5.ts";
 import { type Sweep, table6Best, type Table6Row } from "./table6.ts";
 import { baselineChoice, type BaselineRow } from "./baselines.ts";
 import { PAPER_TABLE6 } from "../report/paper.ts";
-import { formatMeanStd as ms } from "../report/study_tables.ts";
 
 /** One claim checked on our runs. */
 export interface Verdict {
