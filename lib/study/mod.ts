@@ -8,7 +8,8 @@
  *
  * | module           | what                                                               |
  * | ---------------- | ------------------------------------------------------------------ |
- * | `stats.ts`       | mean, std and count over seeds                                     |
+ * | `paper.ts`       | the paper's reported numbers, beside ours in every table           |
+ * | `stats.ts`       | mean, std and count over seeds, and how they are written           |
  * | `runs.ts`        | variants and seeds of a config; runs trained or looked up (RunsOf) |
  * | `epochs.ts`      | the epoch curve and the training length it picks                   |
  * | `table1.ts`      | Table 1, coupled training, and its λ₁ sweep                        |

@@ -6,7 +6,7 @@
  * @module
  */
 import { type CenConfig } from "../config.ts";
-import { PAPER_TABLE5 } from "../report/paper.ts";
+import { PAPER_TABLE5 } from "./paper.ts";
 import { type RunMetrics } from "../train/run.ts";
 import { metricsAt, type RunsOf, withSeeds } from "./runs.ts";
 import { type MeanStd, meanStd } from "./stats.ts";

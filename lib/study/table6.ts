@@ -5,7 +5,7 @@
  * @module
  */
 import { type CenConfig, type PartialConfig } from "../config.ts";
-import { PAPER_TABLE6 } from "../report/paper.ts";
+import { PAPER_TABLE6 } from "./paper.ts";
 import { type RunMetrics } from "../train/run.ts";
 import { metricsAt, type RunsOf, variant, withSeeds } from "./runs.ts";
 import { type MeanStd, meanStd } from "./stats.ts";

@@ -12,7 +12,7 @@ import { type Lambda1Row, lambda1Verdict, type Table1Row, table1Verdict } from "
 import { type Table5Row, table5Verdict } from "./table5.ts";
 import { type Sweep, table6Best, type Table6Row } from "./table6.ts";
 import { baselineChoice, type BaselineRow } from "./baselines.ts";
-import { PAPER_TABLE6 } from "../report/paper.ts";
+import { PAPER_TABLE6 } from "./paper.ts";
 
 /** One claim checked on our runs. */
 export interface Verdict {
