@@ -10,6 +10,7 @@ import {
   lambda1Configs,
   lambda1Rows,
   lambda1Verdict,
+  lookedUpRuns,
   meanStd,
   pretrainingRows,
   remainingCost,
@@ -40,6 +41,8 @@ import { generationIndexPath, generationKey, type RunMetrics } from "../lib/trai
 import { configHash } from "../lib/config.ts";
 import { profileConfigs } from "../lib/experiment.ts";
 import { ConfigError } from "../lib/errors.ts";
+import { writeRecord } from "../lib/train/record.ts";
+import { tinyConfig } from "./helpers/tiny.ts";
 import { assertRejects, assertThrows } from "@std/assert";
 
 const fake = (maes: { mae: number; maeLdl: number; maeReg: number }[]): RunMetrics => ({
@@ -412,4 +415,26 @@ Deno.test("04's τ figure: the notebook's list, else the profile's (none where i
   assertEquals(studyFigureTaus("verdict-aaf", "2, 3"), [2, 3]);
   assertThrows(() => studyFigureTaus("smoke", "1,x"), ConfigError, 'not a temperature τ > 0: "x"');
   assertThrows(() => studyFigureTaus("smoke", "0"), ConfigError, "figureTaus");
+});
+
+Deno.test("looked-up runs: a recorded run is found, a missing one is named once however often asked", async () => {
+  const roots = { runsRoot: await Deno.makeTempDir(), recordsRoot: await Deno.makeTempDir() };
+  const done = tinyConfig({ generations: 1, seed: 11 }), absent = tinyConfig({ seed: 12 });
+  const id = await configHash(done);
+  const g = fake([{ mae: 4.2, maeLdl: 4.1, maeReg: 4.5 }]).generations;
+  const inputs = { trainer: 1, train: "t", test: "s", pretrained: null };
+  await writeRecord(roots.recordsRoot, {
+    id,
+    config: done,
+    inputs,
+    backend: "cpu",
+    generations: g,
+  });
+  const missing: string[] = [];
+  const found = lookedUpRuns(missing, roots);
+  const first = await found([done, absent]);
+  const again = await found([absent, done]);
+  assertEquals([first.length, again.length], [1, 1]);
+  assertEquals(first[0].generations[0].metrics.mae, 4.2);
+  assertEquals(missing, [describeRun(absent)]);
 });

@@ -53,16 +53,20 @@ export function trainedRuns(
 }
 
 /**
- * Runs that are only looked up ({@link lookup}): a config without a finished run is left out, and
- * named in `missing` ({@link describeRun}).
+ * Runs that are only looked up ({@link lookup}, in `roots`: the defaults unless given): a config
+ * without a finished run is left out, and named once in `missing` ({@link describeRun}), however
+ * many tables ask for it.
  */
-export function lookedUpRuns(missing: string[] = []): RunsOf {
+export function lookedUpRuns(
+  missing: string[] = [],
+  roots: { runsRoot?: string; recordsRoot?: string } = {},
+): RunsOf {
   return async (configs) => {
     const found: RunMetrics[] = [];
     for (const c of configs) {
-      const m = await lookup(c);
+      const m = await lookup(c, roots.runsRoot, roots.recordsRoot);
       if (m) found.push(m);
-      else missing.push(describeRun(c));
+      else if (!missing.includes(describeRun(c))) missing.push(describeRun(c));
     }
     return found;
   };
