@@ -108,14 +108,22 @@ Deno.test("Table 1 rows and verdicts come from the runs' metrics", () => {
 });
 
 Deno.test("Table 5 verdict: largest gain first, best generation", () => {
-  const g = (mae: number) => ({ mae, maeLdl: mae, maeReg: mae });
+  const g = (mae: number) => ({ mae, maeLdl: mae - 0.1, maeReg: mae + 0.3 });
   const rows = table5Rows([fake([g(3), g(2.5), g(2.4), g(2.45)])], "resnet10-tiny");
   assertAlmostEquals(rows[1].mean, 2.5, 1e-12);
   assertEquals([rows[0].paper, rows[0].delta], [2.446, null]);
   assertAlmostEquals(rows[1].delta!, -0.5, 1e-12);
+  const display = (t: number, y: string, d: string, paper: number, ldl: string, reg: string) => ({
+    t,
+    "MAE (ours)": y,
+    "Δ vs t−1": d,
+    "MAE (paper, resnet10-tiny, Morph)": paper,
+    "ŷ_ldl (ours)": ldl,
+    "ŷ_reg (ours)": reg,
+  });
   assertEquals(table5Display(rows, "resnet10-tiny").slice(0, 2), [
-    { t: 1, "MAE (ours)": "3.000", "Δ vs t−1": "", "MAE (paper, resnet10-tiny, Morph)": 2.446 },
-    { t: 2, "MAE (ours)": "2.500", "Δ vs t−1": "-0.500", "MAE (paper, resnet10-tiny, Morph)": 2.3 },
+    display(1, "3.000", "", 2.446, "2.900", "3.300"),
+    display(2, "2.500", "-0.500", 2.3, "2.400", "2.800"),
   ]);
   const v = table5Verdict(rows);
   assertEquals([v.evolutionHelps, v.largestGainFirst, v.bestGeneration], [true, true, 3]);
@@ -437,4 +445,16 @@ Deno.test("looked-up runs: a recorded run is found, a missing one is named once 
   assertEquals([first.length, again.length], [1, 1]);
   assertEquals(first[0].generations[0].metrics.mae, 4.2);
   assertEquals(missing, [describeRun(absent)]);
+});
+
+Deno.test("Table 5 rows: each head's MAE over seeds beside ŷ's", () => {
+  const g = (mae: number, maeLdl: number, maeReg: number) => ({ mae, maeLdl, maeReg });
+  const rows = table5Rows([
+    fake([g(5.5, 5.4, 6.0), g(5.4, 5.3, 6.1)]),
+    fake([g(5.6, 5.2, 6.2), g(5.8, 5.5, 6.3)]),
+  ], "resnet10-tiny");
+  assertAlmostEquals(rows[1].maeLdl.mean, 5.4, 1e-12);
+  assertAlmostEquals(rows[1].maeLdl.std, Math.SQRT2 * 0.1, 1e-12);
+  assertAlmostEquals(rows[0].maeReg.mean, 6.1, 1e-12);
+  assertEquals(rows[1].maeReg.n, 2);
 });

@@ -34,6 +34,8 @@ const t5 = (t: number, mean: number, n = 3): Table5Row => ({
   ...m(mean, n > 1 ? 0.05 : 0, n),
   delta: null,
   paper: [2.446, 2.3, 2.241, 2.229][t - 1],
+  maeLdl: none,
+  maeReg: none,
   ca3: none,
   ca5: none,
   ca7: none,

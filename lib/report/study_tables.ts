@@ -80,6 +80,8 @@ export function table5Display(
     "MAE (ours)": formatMeanStd(r),
     "Δ vs t−1": r.delta === null ? "" : r.delta.toFixed(3),
     [`MAE (paper, ${backbone}, Morph)`]: r.paper,
+    "ŷ_ldl (ours)": formatMeanStd(r.maeLdl),
+    "ŷ_reg (ours)": formatMeanStd(r.maeReg),
     ...(ca ? { "CA(3/5/7) % (ours)": formatCa(r) } : {}),
   }));
 }

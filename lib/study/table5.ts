@@ -24,20 +24,26 @@ export interface Table5Row extends MeanStd {
   delta: number | null;
   /** The paper's Morph MAE for this backbone and generation, if it reports one. */
   paper: number | null;
+  /** Each head's MAE over seeds (ŷ_ldl, Eq. 16; ŷ_reg, Eq. 17): ŷ is their mean (Eq. 18). */
+  maeLdl: MeanStd;
+  maeReg: MeanStd;
   /** CA(3), CA(5), CA(7) of ŷ in percent over seeds (the paper's MegaAge-Asian measure). */
   ca3: MeanStd;
   ca5: MeanStd;
   ca7: MeanStd;
 }
 
-/** Table 5's rows: MAE per generation (over seeds), its change from t − 1, and the paper's. */
+/**
+ * Table 5's rows: MAE per generation (over seeds), its change from t − 1, the paper's, and each
+ * head's MAE (where evolution helps one head and not the other, the mean ŷ hides it).
+ */
 export function table5Rows(runs: RunMetrics[], backbone: string): Table5Row[] {
   const T = Math.max(...runs.map((m) => m.generations.length));
   const paper = PAPER_TABLE5[backbone] ?? [];
   const means: number[] = [];
   return Array.from({ length: T }, (_, i) => {
     const t = i + 1;
-    const at = (k: "mae" | "ca3" | "ca5" | "ca7") =>
+    const at = (k: "mae" | "maeLdl" | "maeReg" | "ca3" | "ca5" | "ca7") =>
       meanStd(runs.map((m) => metricsAt(m, t)?.[k] ?? NaN));
     const ms = at("mae");
     means.push(ms.mean);
@@ -46,6 +52,8 @@ export function table5Rows(runs: RunMetrics[], backbone: string): Table5Row[] {
       ...ms,
       delta: t > 1 ? ms.mean - means[i - 1] : null,
       paper: paper[i] ?? null,
+      maeLdl: at("maeLdl"),
+      maeReg: at("maeReg"),
       ca3: at("ca3"),
       ca5: at("ca5"),
       ca7: at("ca7"),
