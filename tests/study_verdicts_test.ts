@@ -86,6 +86,20 @@ Deno.test("evolution: 7.0 → 6.7 → 6.6 helps, the largest gain first; one see
   );
   assertEquals([h1.holds, h1.clear, f1.holds, f1.clear], [true, false, false, false]); // gains −0.2, 0.3
   assertStringIncludes(f1.reading, "depends on the ancestor's soft labels");
+  assert(!h1.reading.includes("by head"), "no heads measured, none named");
+  const heads = (r: Table5Row, ldl: number, reg: number) => ({
+    ...r,
+    maeLdl: m(ldl),
+    maeReg: m(reg),
+  });
+  const [traded] = evolutionVerdicts(
+    [heads(t5(1, 7.08), 6.93, 7.47), heads(t5(2, 7.07), 7.21, 7.23), heads(t5(3, 7.0), 7.38, 7.31)],
+    "resnet10-tiny",
+  );
+  assertStringIncludes(
+    traded.reading,
+    "by head, t = 1 → 3: ŷ_ldl 6.930 → 7.380, ŷ_reg 7.470 → 7.310",
+  );
 });
 
 Deno.test("Table 6: τ = 2 best (5.8) against the next best τ = 3 (5.9) by more than ±0.05", () => {

@@ -130,6 +130,15 @@ export function lambda1Verdicts(rows: readonly Lambda1Row[], paperLambda1 = 4): 
   ];
 }
 
+/** "; by head, t = 1 → T: ŷ_ldl a → b, ŷ_reg c → d" where both heads were measured, else "". */
+function byHead(rows: readonly Table5Row[]): string {
+  const [a, z] = [rows[0], rows[rows.length - 1]];
+  const ends = [a.maeLdl, a.maeReg, z.maeLdl, z.maeReg].map((m) => m.mean);
+  if (!ends.every(Number.isFinite)) return "";
+  return `; by head, t = 1 → ${z.t}: ŷ_ldl ${f3(ends[0])} → ${f3(ends[2])}, ` +
+    `ŷ_reg ${f3(ends[1])} → ${f3(ends[3])}`;
+}
+
 /** Table 5's claims: evolution helps; the largest gain is t = 1→2. */
 export function evolutionVerdicts(
   rows: readonly Table5Row[],
@@ -157,7 +166,7 @@ export function evolutionVerdicts(
       clear: bestOff !== undefined && apart(bestOff, first),
       reading: bestOff
         ? `best offspring t = ${bestOff.t} against t = 1: ${f3(bestOff.mean - first.mean)} years` +
-          (helps ? "" : `; ${depends}`)
+          byHead(rows) + (helps ? "" : `; ${depends}`)
         : "one generation only",
     },
     {
