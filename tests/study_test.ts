@@ -6,11 +6,13 @@ import {
   chooseEpochs,
   describeRun,
   epochCurve,
+  finishedSoFar,
   harnessBaselines,
   lambda1Configs,
   lambda1Rows,
   lambda1Verdict,
   lookedUpRuns,
+  lookup,
   meanStd,
   pretrainingRows,
   remainingCost,
@@ -445,6 +447,19 @@ Deno.test("looked-up runs: a recorded run is found, a missing one is named once 
   assertEquals([first.length, again.length], [1, 1]);
   assertEquals(first[0].generations[0].metrics.mae, 4.2);
   assertEquals(missing, [describeRun(absent)]);
+  // a run with 1 of its 2 generations recorded: not looked up, but counted so far
+  const half = tinyConfig({ generations: 2, seed: 13 });
+  const halfId = await configHash(half);
+  await writeRecord(roots.recordsRoot, {
+    id: halfId,
+    config: half,
+    inputs,
+    backend: "cpu",
+    generations: g,
+  });
+  assertEquals(await lookup(half, roots.runsRoot, roots.recordsRoot), undefined);
+  assertEquals((await finishedSoFar(half, roots.runsRoot, roots.recordsRoot))?.generations, g);
+  assertEquals(await finishedSoFar(absent, roots.runsRoot, roots.recordsRoot), undefined);
 });
 
 Deno.test("Table 5 rows: each head's MAE over seeds beside ŷ's", () => {

@@ -82,13 +82,27 @@ export async function lookup(
   runsRoot = DEFAULT_RUNS_ROOT,
   recordsRoot = DEFAULT_RECORDS_ROOT,
 ): Promise<RunMetrics | undefined> {
+  const m = await finishedSoFar(config, runsRoot, recordsRoot);
+  return m && m.generations.length === config.generations ? m : undefined;
+}
+
+/**
+ * What a config's run has finished so far, however many generations: its run folder's metrics or
+ * its record, whichever holds more (the folder on a tie); undefined where neither is. The study's
+ * clock counts a trained generation before its run ends.
+ */
+export async function finishedSoFar(
+  config: CenConfig,
+  runsRoot = DEFAULT_RUNS_ROOT,
+  recordsRoot = DEFAULT_RECORDS_ROOT,
+): Promise<RunMetrics | undefined> {
   const paths = await runPaths(config, runsRoot);
   const m = await readRunMetrics(paths);
-  if (m && m.generations.length === config.generations) return m;
   const r = await readRecord(recordsRoot, paths.id);
-  return r && r.generations.length === config.generations
-    ? { id: r.id, config: r.config, backend: r.backend, generations: r.generations }
-    : undefined;
+  const fromRecord: RunMetrics | undefined = r &&
+    { id: r.id, config: r.config, backend: r.backend, generations: r.generations };
+  if (!m) return fromRecord;
+  return fromRecord && fromRecord.generations.length > m.generations.length ? fromRecord : m;
 }
 
 /** The metrics of generation t of a run, if it finished it. */
