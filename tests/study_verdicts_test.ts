@@ -74,6 +74,26 @@ Deno.test("coupling fails within the spread: ŷ 6.85 ± 0.2 against LDL only 6.8
   assertEquals(verdictLabel(coupling), "does not hold (within the spread over seeds)");
 });
 
+Deno.test("coupling and each head: ŷ_ldl 6.9 vs LDL only 6.8 fails it; both heads better holds it", () => {
+  const [, , each] = couplingVerdicts(table1(6.85)); // ŷ_reg 7.2 vs 7.0, ŷ_ldl 6.9 vs 6.8
+  assertEquals([each.holds, each.clear], [false, true]); // both worse, by 0.2 and 0.1 > 0.05
+  assertStringIncludes(each.reading, "ŷ_reg 0.200 years, ŷ_ldl 0.100 years");
+  assertStringIncludes(each.paper, "ŷ_reg 2.243 vs Reg only 2.578; ŷ_ldl 2.231 vs LDL only 2.323");
+  const better = table1(6.6).map((
+    r,
+    i,
+  ) => (i === 2 ? { ...r, mean: 6.96 } : i === 3 ? { ...r, mean: 6.7 } : r));
+  const [, , both] = couplingVerdicts(better); // ŷ_reg 6.96 vs 7.0 (within ±0.05), ŷ_ldl 6.7 vs 6.8
+  assertEquals([both.holds, both.clear], [true, false]);
+  const mixed = table1(6.6).map((r, i) => (i === 3 ? { ...r, mean: 6.5 } : r)); // only ŷ_ldl better
+  const [, , one] = couplingVerdicts(mixed);
+  assertEquals([one.holds, one.clear], [false, true]); // decided by ŷ_reg 7.2 vs 7.0 alone
+  const loose = table1(6.85).map((r, i) => (i === 2 ? { ...r, mean: 7.03 } : r)); // ŷ_reg within
+  assertEquals(couplingVerdicts(loose)[2].clear, true); // ŷ_ldl's loss (0.1 > 0.05) is clear
+  const close = loose.map((r, i) => (i === 3 ? { ...r, mean: 6.83 } : r)); // both within ±0.05
+  assertEquals(couplingVerdicts(close)[2].clear, false);
+});
+
 Deno.test("evolution: 7.0 → 6.7 → 6.6 helps, the largest gain first; one seed is never clear", () => {
   const [helps, first] = evolutionVerdicts([t5(1, 7.0), t5(2, 6.7), t5(3, 6.6)], "resnet10-tiny");
   assertEquals([helps.holds, helps.clear, first.holds, first.clear], [true, true, true, true]);
