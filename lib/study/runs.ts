@@ -65,8 +65,9 @@ export function lookedUpRuns(
     const found: RunMetrics[] = [];
     for (const c of configs) {
       const m = await lookup(c, roots.runsRoot, roots.recordsRoot);
+      const name = describeRun(c);
       if (m) found.push(m);
-      else if (!missing.includes(describeRun(c))) missing.push(describeRun(c));
+      else if (!missing.includes(name)) missing.push(name);
     }
     return found;
   };
@@ -98,6 +99,7 @@ export async function finishedSoFar(
 ): Promise<RunMetrics | undefined> {
   const paths = await runPaths(config, runsRoot);
   const m = await readRunMetrics(paths);
+  if (m && m.generations.length >= config.generations) return m; // complete: no record can hold more
   const r = await readRecord(recordsRoot, paths.id);
   const fromRecord: RunMetrics | undefined = r &&
     { id: r.id, config: r.config, backend: r.backend, generations: r.generations };
