@@ -148,16 +148,18 @@ Deno.test("Table 6: sweeps include the centre, share generation 1, pick the best
   );
   const keys = new Set(await Promise.all(all.map((c) => generationKey(c, 1))));
   assertEquals(keys.size, 1, "every sweep shares one generation 1");
-  const g = (mae: number) => ({ mae, maeLdl: mae, maeReg: mae });
+  const g = (mae: number) => ({ mae, maeLdl: mae - 0.5, maeReg: mae + 0.5 });
   const rows = table6Rows("tau", [
     { value: 1, runs: [fake([g(3), g(2.2)])] },
-    { value: 2, runs: [fake([g(3), g(2.0)])] },
+    { value: 2, runs: [fake([g(3), g(2.0)]), fake([g(3), g(1.8)])] },
   ], 2);
   assertEquals(table6Best("tau", rows), { ours: 2, paper: 2, agrees: true });
   assertEquals(table6Display("tau", rows, 2)[1], {
     tau: 2,
-    "MAE t=2 (ours)": "2.000",
+    "MAE t=2 (ours)": "1.900 ± 0.141",
     "MAE (paper, ResNet18, Morph)": 1.905,
+    "ŷ_ldl (ours)": "1.400 ± 0.141",
+    "ŷ_reg (ours)": "2.400 ± 0.141",
   });
 });
 

@@ -86,7 +86,10 @@ export function table5Display(
   }));
 }
 
-/** A Table 6 sweep as shown: the value, our MAE at `generation` (mean ± std), the paper's. */
+/**
+ * A Table 6 sweep as shown: the value, our MAE at `generation` (mean ± std), the paper's, and each
+ * head's MAE.
+ */
 export function table6Display(
   sweep: Sweep,
   rows: readonly Table6Row[],
@@ -96,6 +99,8 @@ export function table6Display(
     [sweep]: r.value,
     [`MAE t=${generation} (ours)`]: formatMeanStd(r),
     "MAE (paper, ResNet18, Morph)": r.paper,
+    "ŷ_ldl (ours)": formatMeanStd(r.maeLdl),
+    "ŷ_reg (ours)": formatMeanStd(r.maeReg),
   }));
 }
 

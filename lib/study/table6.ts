@@ -77,9 +77,12 @@ export interface Table6Row extends MeanStd {
   value: number;
   /** The paper's Morph MAE (ResNet18) at this value, if it reports one. */
   paper: number | null;
+  /** Each head's MAE over seeds (ŷ_ldl, Eq. 16; ŷ_reg, Eq. 17): ŷ is their mean (Eq. 18). */
+  maeLdl: MeanStd;
+  maeReg: MeanStd;
 }
 
-/** One sweep's rows: value, our MAE at the compared generation, the paper's MAE. */
+/** One sweep's rows: value, our MAE at the compared generation (ŷ and each head's), the paper's MAE. */
 export function table6Rows(
   sweep: Sweep,
   results: readonly SweepRuns[],
@@ -87,9 +90,16 @@ export function table6Rows(
 ): Table6Row[] {
   const paper = PAPER_TABLE6[sweep];
   return results.map((r) => {
-    const ms = meanStd(r.runs.map((m) => metricsAt(m, generation)?.mae ?? NaN));
+    const at = (k: "mae" | "maeLdl" | "maeReg") =>
+      meanStd(r.runs.map((m) => metricsAt(m, generation)?.[k] ?? NaN));
     const i = (paper.values as readonly number[]).indexOf(r.value);
-    return { value: r.value, ...ms, paper: i >= 0 ? paper.mae[i] : null };
+    return {
+      value: r.value,
+      ...at("mae"),
+      paper: i >= 0 ? paper.mae[i] : null,
+      maeLdl: at("maeLdl"),
+      maeReg: at("maeReg"),
+    };
   });
 }
 
