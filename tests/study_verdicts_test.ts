@@ -127,6 +127,8 @@ Deno.test("Table 6: τ = 2 best (5.8) against the next best τ = 3 (5.9) by more
     value,
     ...m([6.0, 5.8, 5.9, 6.1][i]),
     paper: null,
+    maeLdl: none,
+    maeReg: none,
   }));
   const v = table6Verdict("tau", rows, 2);
   assertEquals([v.holds, v.clear], [true, true]);
@@ -172,6 +174,17 @@ Deno.test("pretraining, baselines and convergence verdicts, by hand", () => {
   ], "paper");
   assertEquals([b.holds, b.clear], [false, true]); // best CEN 6.9 vs 6.8
   assertStringIncludes(b.ours, "CEN t = 2 6.900 ± 0.050 vs DLDL 6.800 ± 0.050");
+  assertStringIncludes(b.reading, "CEN worse by 0.100 years");
+  // An off-the-shelf model scored once: its one number has no spread over seeds, so CEN's spread
+  // alone judges the gap (1.3 years against ±0.05: apart); one seed of a seeded run is not judged.
+  const fixed = { method: "face-api", kind: "baseline" as const, ...m(4.2, 0, 1) };
+  const cen = { method: "CEN t = 1", kind: "CEN" as const, ...m(5.5) };
+  assertEquals(baselineVerdict("x", [fixed, cen], "p").clear, false);
+  const exact = baselineVerdict("x", [{ ...fixed, exact: true }, cen], "p");
+  assertEquals([exact.holds, exact.clear], [false, true]);
+  assertStringIncludes(exact.reading, "CEN worse by 1.300 years");
+  const close = baselineVerdict("x", [{ ...fixed, mean: 5.47, exact: true }, cen], "p");
+  assertEquals(close.clear, false); // 0.03 < ±0.05
   assertThrows(
     () => baselineVerdict("x", [{ method: "DLDL", kind: "baseline", ...m(6.8) }], "p"),
     Error,

@@ -18,6 +18,11 @@ export function dldlConfigs(target: CenConfig, seeds: number, sigma = 2): CenCon
 export interface MethodResult {
   method: string;
   maes: number[];
+  /**
+   * True for one fixed model scored once (an off-the-shelf model): no seed moves its number, so a
+   * difference from it is judged by the other side's spread over seeds alone.
+   */
+  exact?: boolean;
 }
 
 /**
@@ -41,6 +46,8 @@ export function harnessBaselines(
 export interface BaselineRow extends MeanStd {
   method: string;
   kind: "baseline" | "CEN";
+  /** One fixed model scored once (see {@link MethodResult}). */
+  exact?: boolean;
 }
 
 /**
@@ -66,6 +73,7 @@ export function baselineTable(baselines: MethodResult[], cen: MethodResult[]) {
     method: r.method,
     kind,
     ...meanStd(r.maes),
+    ...(r.exact ? { exact: true } : {}),
   });
   const rows = [...baselines.map((b) => row(b, "baseline")), ...cen.map((c) => row(c, "CEN"))];
   const { strongest, bestCen } = baselineChoice(rows);

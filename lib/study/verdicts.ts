@@ -37,11 +37,13 @@ export function provisional(v: Verdict, have: number, want: number): Verdict {
 
 const f3 = (x: number) => x.toFixed(3);
 /**
- * True when a and b, each over two seeds or more, differ by more than the larger of their spreads
- * over seeds (one seed has no spread to judge by).
+ * True when a and b differ by more than the larger of their spreads over seeds, each side over two
+ * seeds or more or `exact` (one fixed model scored once: no seed moves it). One seed of a seeded
+ * run has no spread to judge by.
  */
-const apart = (a: MeanStd, b: MeanStd) =>
-  a.n > 1 && b.n > 1 && Math.abs(a.mean - b.mean) > Math.max(a.std, b.std);
+const apart = (a: MeanStd & { exact?: boolean }, b: MeanStd & { exact?: boolean }) =>
+  (a.n > 1 || a.exact === true) && (b.n > 1 || b.exact === true) &&
+  Math.abs(a.mean - b.mean) > Math.max(a.std, b.std);
 const best = <T extends { mean: number }>(rows: readonly T[]) =>
   rows.reduce((a, b) => (b.mean < a.mean ? b : a));
 
@@ -268,7 +270,10 @@ export function baselineVerdict(
     ours: `${c.method} ${ms(c)} vs ${b.method} ${ms(b)}`,
     holds,
     clear: apart(b, c),
-    reading: `best CEN against the strongest baseline: ${f3(c.mean - b.mean)} years` +
+    reading:
+      `best CEN against the strongest baseline: CEN ${holds ? "better" : "worse"} by ${
+        f3(Math.abs(c.mean - b.mean))
+      } years` +
       (holds
         ? ""
         : "; it depends on CEN's gains (coupling, evolution) above, which set how far it gets past them"),
