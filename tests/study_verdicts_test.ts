@@ -59,8 +59,8 @@ Deno.test("coupling: ŷ 6.70 beats both heads and both single-head models by mor
     true,
     true,
   ]);
-  assertStringIncludes(coupling.reading, "(LDL only): -0.100 years"); // 6.7 − 6.8
-  assertStringIncludes(average.reading, "(ŷ_ldl): -0.200 years"); // 6.7 − 6.9
+  assertStringIncludes(coupling.reading, "(LDL only): 0.100 years better"); // 6.7 − 6.8
+  assertStringIncludes(average.reading, "(ŷ_ldl): 0.200 years better"); // 6.7 − 6.9
   assertStringIncludes(coupling.paper, "ŷ 2.220 vs Reg only 2.578, LDL only 2.323");
   assertEquals(verdictLabel(coupling), "holds");
 });
@@ -77,7 +77,7 @@ Deno.test("coupling fails within the spread: ŷ 6.85 ± 0.2 against LDL only 6.8
 Deno.test("coupling and each head: ŷ_ldl 6.9 vs LDL only 6.8 fails it; both heads better holds it", () => {
   const [, , each] = couplingVerdicts(table1(6.85)); // ŷ_reg 7.2 vs 7.0, ŷ_ldl 6.9 vs 6.8
   assertEquals([each.holds, each.clear], [false, true]); // both worse, by 0.2 and 0.1 > 0.05
-  assertStringIncludes(each.reading, "ŷ_reg 0.200 years, ŷ_ldl 0.100 years");
+  assertStringIncludes(each.reading, "ŷ_reg 0.200 years worse, ŷ_ldl 0.100 years worse");
   assertStringIncludes(each.paper, "ŷ_reg 2.243 vs Reg only 2.578; ŷ_ldl 2.231 vs LDL only 2.323");
   const better = table1(6.6).map((
     r,
@@ -97,7 +97,7 @@ Deno.test("coupling and each head: ŷ_ldl 6.9 vs LDL only 6.8 fails it; both hea
 Deno.test("evolution: 7.0 → 6.7 → 6.6 helps, the largest gain first; one seed is never clear", () => {
   const [helps, first] = evolutionVerdicts([t5(1, 7.0), t5(2, 6.7), t5(3, 6.6)], "resnet10-tiny");
   assertEquals([helps.holds, helps.clear, first.holds, first.clear], [true, true, true, true]);
-  assertStringIncludes(helps.reading, "t = 3 against t = 1: -0.400 years");
+  assertStringIncludes(helps.reading, "t = 3 against t = 1: 0.400 years better");
   assertEquals(first.ours, "gains 0.300, 0.100");
   assertEquals(first.paper, "gains 0.146, 0.059");
   const [h1, f1] = evolutionVerdicts(
@@ -174,7 +174,7 @@ Deno.test("pretraining, baselines and convergence verdicts, by hand", () => {
   ], "paper");
   assertEquals([b.holds, b.clear], [false, true]); // best CEN 6.9 vs 6.8
   assertStringIncludes(b.ours, "CEN t = 2 6.900 ± 0.050 vs DLDL 6.800 ± 0.050");
-  assertStringIncludes(b.reading, "CEN worse by 0.100 years");
+  assertStringIncludes(b.reading, "strongest baseline: 0.100 years worse");
   // An off-the-shelf model scored once: its one number has no spread over seeds, so CEN's spread
   // alone judges the gap (1.3 years against ±0.05: apart); one seed of a seeded run is not judged.
   const fixed = { method: "face-api", kind: "baseline" as const, ...m(4.2, 0, 1) };
@@ -182,7 +182,7 @@ Deno.test("pretraining, baselines and convergence verdicts, by hand", () => {
   assertEquals(baselineVerdict("x", [fixed, cen], "p").clear, false);
   const exact = baselineVerdict("x", [{ ...fixed, exact: true }, cen], "p");
   assertEquals([exact.holds, exact.clear], [false, true]);
-  assertStringIncludes(exact.reading, "CEN worse by 1.300 years");
+  assertStringIncludes(exact.reading, "1.300 years worse");
   const close = baselineVerdict("x", [{ ...fixed, mean: 5.47, exact: true }, cen], "p");
   assertEquals(close.clear, false); // 0.03 < ±0.05
   assertThrows(

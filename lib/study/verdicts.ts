@@ -36,6 +36,9 @@ export function provisional(v: Verdict, have: number, want: number): Verdict {
 }
 
 const f3 = (x: number) => x.toFixed(3);
+/** An MAE difference `ours − ref` in words: "0.058 years worse" / "0.077 years better". */
+const gap = (ours: number, ref: number) =>
+  `${f3(Math.abs(ours - ref))} years ${ours <= ref ? "better" : "worse"}`;
 /**
  * True when a and b differ by more than the larger of their spreads over seeds, each side over two
  * seeds or more or `exact` (one fixed model scored once: no seed moves it). One seed of a seeded
@@ -85,7 +88,7 @@ export function couplingVerdicts(rows: readonly Table1Row[]): [Verdict, Verdict,
       holds: coupling,
       clear: apart(c, single),
       reading: `coupled ŷ against the better single head (${single.setting}): ` +
-        `${f3(c.mean - single.mean)} years` + (coupling ? "" : `; ${depends}`),
+        gap(c.mean, single.mean) + (coupling ? "" : `; ${depends}`),
     },
     {
       claim: "The average ŷ beats both of its heads (Table 1, Eq. 18)",
@@ -94,7 +97,7 @@ export function couplingVerdicts(rows: readonly Table1Row[]): [Verdict, Verdict,
       holds: average,
       clear: apart(c, head),
       reading: `ŷ against its better head (${head.setting.replace("LDL+Reg, ", "")}): ` +
-        `${f3(c.mean - head.mean)} years` + (average ? "" : `; ${depends}`),
+        gap(c.mean, head.mean) + (average ? "" : `; ${depends}`),
     },
     eachHeadVerdict([[cReg, reg], [cLdl, ldl]], depends),
   ];
@@ -116,7 +119,7 @@ function eachHeadVerdict(pairs: [Table1Row, Table1Row][], depends: string): Verd
     clear: holds
       ? pairs.every(([c, a]) => apart(c, a))
       : pairs.some(([c, a], i) => !better[i] && apart(c, a)),
-    reading: pairs.map(([c, a]) => `${name(c)} ${f3(c.mean - a.mean)} years`).join(", ") +
+    reading: pairs.map(([c, a]) => `${name(c)} ${gap(c.mean, a.mean)}`).join(", ") +
       (holds ? "" : `; ${depends}`),
   };
 }
@@ -193,7 +196,7 @@ export function evolutionVerdicts(
       holds: helps,
       clear: bestOff !== undefined && apart(bestOff, first),
       reading: bestOff
-        ? `best offspring t = ${bestOff.t} against t = 1: ${f3(bestOff.mean - first.mean)} years` +
+        ? `best offspring t = ${bestOff.t} against t = 1: ${gap(bestOff.mean, first.mean)}` +
           byHead(rows) + (helps ? "" : `; ${depends}`)
         : "one generation only",
     },
@@ -270,10 +273,7 @@ export function baselineVerdict(
     ours: `${c.method} ${ms(c)} vs ${b.method} ${ms(b)}`,
     holds,
     clear: apart(b, c),
-    reading:
-      `best CEN against the strongest baseline: CEN ${holds ? "better" : "worse"} by ${
-        f3(Math.abs(c.mean - b.mean))
-      } years` +
+    reading: `best CEN against the strongest baseline: ${gap(c.mean, b.mean)}` +
       (holds
         ? ""
         : "; it depends on CEN's gains (coupling, evolution) above, which set how far it gets past them"),
