@@ -158,8 +158,14 @@ Deno.test("λ₁ sweep: 1 beats the paper's 4, and ŷ_ldl at 4 starves against t
   assertEquals(starve.holds, false); // 6.93 − 6.81 = 0.12 > 0.03
   assertStringIncludes(starve.reading, "at λ₁ = 4 ŷ_ldl is 6.930 against 6.810 at λ₁ = 1");
   assert(!starve.reading.includes("best λ₁ by ŷ"), "the starving reading is about ŷ_ldl alone");
-  const [, fed] = lambda1Verdicts([row(1, 6.88, 6.81), row(4, 6.8, 6.82)]);
+  assertStringIncludes(best.reading, "best λ₁ 1 (6.880 ± 0.050), λ₁ = 4: 7.080 ± 0.050");
+  const [four, fed] = lambda1Verdicts([row(1, 6.88, 6.81), row(4, 6.8, 6.82)]);
   assertEquals(fed.holds, true); // 6.82 − 6.81 = 0.01 < 0.03
+  assertEquals([four.holds, four.clear], [true, true]); // 6.80 vs 6.88, spread 0.05
+  assertEquals(
+    four.reading,
+    "λ₁ = 4: 6.800 ± 0.050; the next best, λ₁ = 1: 6.880 ± 0.050 (0.080 years worse)",
+  );
   assertThrows(() => lambda1Verdicts([row(1, 6.88, 6.81)]), Error, "no row at the paper's λ₁ = 4");
 });
 

@@ -147,8 +147,14 @@ export function lambda1Verdicts(rows: readonly Lambda1Row[], paperLambda1 = 4): 
       ours: `ŷ by λ₁: ${sweep}`,
       holds: top.lambda1 === paperLambda1,
       clear: rival === undefined || apart(paperRow, rival),
-      reading: `best λ₁ ${top.lambda1} (${ms(top)}), λ₁ = ${paperLambda1}: ${ms(paperRow)}` +
-        (top.lambda1 === paperLambda1 ? "" : `; ${depends}`),
+      reading: top.lambda1 === paperLambda1
+        ? `λ₁ = ${paperLambda1}: ${ms(paperRow)}` +
+          (rival
+            ? `; the next best, λ₁ = ${rival.lambda1}: ${ms(rival)} (${
+              gap(rival.mean, paperRow.mean)
+            })`
+            : "")
+        : `best λ₁ ${top.lambda1} (${ms(top)}), λ₁ = ${paperLambda1}: ${ms(paperRow)}; ${depends}`,
     },
     {
       claim: `At λ₁ = ${paperLambda1} the coupled LDL head does not starve`,
