@@ -264,11 +264,16 @@ export function pretrainingVerdict(pretrained: MeanStd, scratch: MeanStd, data: 
   };
 }
 
-/** CEN's best row beats the strongest baseline of a comparison (`baselineTable`'s rows). */
+/**
+ * CEN's best row beats the strongest baseline of a comparison (`baselineTable`'s rows); `depends`
+ * is what the result depends on where it fails (default: CEN's own gains).
+ */
 export function baselineVerdict(
   claim: string,
   rows: readonly BaselineRow[],
   paper: string,
+  depends =
+    "it depends on CEN's gains (coupling, evolution) above, which set how far it gets past them",
 ): Verdict {
   const { strongest: b, bestCen: c } = baselineChoice(rows);
   if (!b || !c) throw new Error(`${claim}: no baseline or no CEN row`);
@@ -280,8 +285,6 @@ export function baselineVerdict(
     holds,
     clear: apart(b, c),
     reading: `best CEN against the strongest baseline: ${gap(c.mean, b.mean)}` +
-      (holds
-        ? ""
-        : "; it depends on CEN's gains (coupling, evolution) above, which set how far it gets past them"),
+      (holds ? "" : `; ${depends}`),
   };
 }
