@@ -25,6 +25,10 @@ export const RUNS_DIR: string = Deno.env.get("CEN_RUNS_DIR") ?? repoPath("result
 /** Committed run records: `records/runs`, or `CEN_RECORDS_DIR`. */
 export const RECORDS_DIR: string = Deno.env.get("CEN_RECORDS_DIR") ?? repoPath("records", "runs");
 
+/** The study's working sessions (when each began), for its clock: `records/sessions.json`. */
+export const SESSIONS_FILE: string = Deno.env.get("CEN_SESSIONS_FILE") ??
+  repoPath("records", "sessions.json");
+
 /** The model `deno task export` writes and `deno task predict` prefers. */
 export const EXPORT_DIR: string = repoPath("results", "model");
 
