@@ -26,3 +26,16 @@ export function formatMeanStd(m: MeanStd, digits = 3): string {
   if (m.n === 0 || !Number.isFinite(m.mean)) return "–";
   return m.n > 1 ? `${m.mean.toFixed(digits)} ± ${m.std.toFixed(digits)}` : m.mean.toFixed(digits);
 }
+
+/**
+ * The q-quantile (0 ≤ q ≤ 1) of finite values, interpolating linearly between the two nearest
+ * order statistics (q = 0.5: the median); NaN for none.
+ */
+export function quantile(xs: ArrayLike<number>, q: number): number {
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1], got ${q}`);
+  const v = Array.from(xs).filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const at = q * (v.length - 1);
+  const lo = Math.floor(at);
+  return lo + 1 < v.length ? v[lo] + (at - lo) * (v[lo + 1] - v[lo]) : v[lo];
+}
