@@ -8,10 +8,11 @@
 import type { EpochLog, GenerationResult } from "../train/run.ts";
 import type { Figure } from "./plot.ts";
 
-/** Histogram of ages, one trace per named set. */
+/** Histogram of ages (or of any values in years), one trace per named set, 1-year bins. */
 export function ageHistogram(
   sets: Record<string, ArrayLike<number>>,
   title = "Age histogram",
+  xTitle = "age",
 ): Figure {
   return {
     data: Object.entries(sets).map(([name, ages]) => ({
@@ -21,7 +22,7 @@ export function ageHistogram(
       opacity: 0.6,
       xbins: { size: 1 },
     })),
-    layout: { title: { text: title }, barmode: "overlay", xaxis: { title: { text: "age" } } },
+    layout: { title: { text: title }, barmode: "overlay", xaxis: { title: { text: xTitle } } },
   };
 }
 
