@@ -17,6 +17,7 @@ import { saveAncestorStore } from "../lib/train/ancestor.ts";
 import { makeConfig } from "../lib/config.ts";
 import type { SampleSource } from "../lib/data/types.ts";
 import type { RunMetrics } from "../lib/train/run.ts";
+import { DataError } from "../lib/errors.ts";
 
 const range = { minAge: 0, maxAge: 100 };
 
@@ -100,6 +101,7 @@ Deno.test("slack of runs: only runs whose folder keeps stores; the data opened o
       });
     };
     const none = await slackOfRuns([run("only-a-record")], trainSet, range, root);
+    assertEquals(none.unavailable, undefined);
     assertEquals([none.runs.length, none.ages.length, opened], [0, 0, 0]);
     for (const [t, s] of [[1, [0.5, 0.2]], [2, [0.45, 0.28]]] as const) {
       await Deno.mkdir(join(root, "r1", `gen-${t}`), { recursive: true });
@@ -118,6 +120,15 @@ Deno.test("slack of runs: only runs whose folder keeps stores; the data opened o
     // Δs¹ = [10, 5], |s² − y| = [5, 3]: both inside
     assertAlmostEquals(got.runs[0].rows[0].mean, 7.5, 1e-5);
     assertEquals(got.runs[0].rows[0].inside, 100);
+    // stores here, data not: said, not thrown
+    const noData = await slackOfRuns(
+      [run("r1")],
+      () => Promise.reject(new DataError("CEN_UTKFACE_DIR is not set")),
+      range,
+      root,
+    );
+    assertEquals(noData.runs, []);
+    assertEquals(noData.unavailable, "the training images: CEN_UTKFACE_DIR is not set");
   } finally {
     await Deno.remove(root, { recursive: true });
   }

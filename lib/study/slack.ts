@@ -15,6 +15,7 @@ import { loadAncestorStore } from "../train/ancestor.ts";
 import { sourceFingerprint } from "../train/inputs.ts";
 import { DEFAULT_RUNS_ROOT, runDirOf, type RunMetrics } from "../train/run.ts";
 import type { SampleSource } from "../data/types.ts";
+import { UserError } from "../errors.ts";
 import { normalizeAge, slackDelta } from "../loss/regression.ts";
 import { quantile } from "./stats.ts";
 
@@ -106,20 +107,31 @@ export interface RunSlack {
 /**
  * The slack of each run whose folder (under `runsRoot`) holds two ancestor stores or more, on the
  * training images `trainSet` opens (called once, and only where some run has a store: a checkout
- * with the records alone needs no data). The training ages come back with the rows.
+ * with the records alone needs no data). The training ages come back with the rows. Where the
+ * images cannot be opened here (a UserError: e.g. the dataset's folder is not set), no run comes
+ * back and `unavailable` says why.
  */
 export async function slackOfRuns(
   runs: readonly RunMetrics[],
   trainSet: () => Promise<SampleSource>,
   range: AgeRange,
   runsRoot: string = DEFAULT_RUNS_ROOT,
-): Promise<{ ages: Int32Array; runs: RunSlack[] }> {
+): Promise<{ ages: Int32Array; runs: RunSlack[]; unavailable?: string }> {
   let train: SampleSource | undefined;
   const out: RunSlack[] = [];
   for (const run of runs) {
     const dir = await runDirOf(run.id, runsRoot);
     if (!(await exists(join(dir, "gen-1", "ancestor.json")))) continue;
-    train ??= await trainSet();
+    try {
+      train ??= await trainSet();
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      return {
+        ages: new Int32Array(0),
+        runs: [],
+        unavailable: `the training images: ${e.message}`,
+      };
+    }
     const outputs = await ancestorOutputs(dir, {
       source: sourceFingerprint(train),
       n: train.length,
