@@ -117,6 +117,10 @@ Deno.test("slack of runs: only runs whose folder keeps stores; the data opened o
     const got = await slackOfRuns([run("r1"), run("only-a-record")], trainSet, range, root);
     assertEquals([got.runs.length, got.runs[0].run.id, opened], [1, "r1", 1]);
     assertEquals(Array.from(got.ages), [40, 25]);
+    assertEquals(got.runs[0].years.map((d) => Array.from(d).map((x) => +x.toFixed(4))), [
+      [10, 5],
+      [5, 3],
+    ]);
     // Δs¹ = [10, 5], |s² − y| = [5, 3]: both inside
     assertAlmostEquals(got.runs[0].rows[0].mean, 7.5, 1e-5);
     assertEquals(got.runs[0].rows[0].inside, 100);

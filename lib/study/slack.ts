@@ -59,7 +59,11 @@ export function slackRows(
   ages: ArrayLike<number>,
   range: AgeRange,
 ): SlackRow[] {
-  const d = outputs.map((s) => slackYears(s, ages, range));
+  return rowsOfSlack(outputs.map((s) => slackYears(s, ages, range)));
+}
+
+/** The rows of generations 1…n from their Δs^1…Δs^n in years (`slackYears`). */
+function rowsOfSlack(d: readonly Float32Array[]): SlackRow[] {
   return d.map((dt, i) => {
     const next = d[i + 1];
     return {
@@ -97,10 +101,10 @@ export async function ancestorOutputs(
   return out;
 }
 
-/** One run's slack: its seed, its regression outputs s^1, s^2, … and their rows. */
+/** One run's slack: the run, Δs^1, Δs^2, … in years per training image (`slackYears`), their rows. */
 export interface RunSlack {
   run: RunMetrics;
-  outputs: Float32Array[];
+  years: Float32Array[];
   rows: SlackRow[];
 }
 
@@ -137,7 +141,8 @@ export async function slackOfRuns(
       n: train.length,
     });
     if (outputs.length >= 2) {
-      out.push({ run, outputs, rows: slackRows(outputs, train.ages, range) });
+      const years = outputs.map((s) => slackYears(s, train!.ages, range));
+      out.push({ run, years, rows: rowsOfSlack(years) });
     }
   }
   return { ages: train?.ages ?? new Int32Array(0), runs: out };
