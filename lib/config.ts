@@ -77,6 +77,12 @@ export interface CenConfig {
   ancestorOutputs: "stored" | "online";
   /** [choice] Each generation starts from the "pretrained" weights, or from its "ancestor". */
   offspringInit: "pretrained" | "ancestor";
+  /**
+   * [ablation] The offspring's regression loss: Eq. 13's "slack" ℓ1 (the paper), or Eq. 9's plain
+   * "l1" on the true age, which tests what the slack term adds (the paper credits it, with the KL
+   * term, for the gain from t = 1 to 2: "The Superiority of Evolutionary Mechanism").
+   */
+  offspringRegression: "slack" | "l1";
   /** Run id (or path of a run directory) whose last generation gives the pretrained backbone, or null. */
   pretrained: string | null;
   /** The optimiser and its schedule. */
@@ -108,6 +114,7 @@ export const DEFAULT_CONFIG: Readonly<CenConfig> = Object.freeze({
   klTauSquared: false,
   ancestorOutputs: "stored",
   offspringInit: "pretrained",
+  offspringRegression: "slack",
   pretrained: null,
   optim: {
     lr: 0.001,
@@ -207,6 +214,11 @@ export function validateConfig(c: CenConfig): CenConfig {
     `must be "pretrained" or "ancestor", got "${c.offspringInit}"`,
   );
   check(
+    c.offspringRegression === "slack" || c.offspringRegression === "l1",
+    "offspringRegression",
+    `must be "slack" or "l1", got "${c.offspringRegression}"`,
+  );
+  check(
     c.pretrained === null || (typeof c.pretrained === "string" && c.pretrained.length > 0),
     "pretrained",
     "must be a run id, a run directory or null",
@@ -264,9 +276,27 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The run id: the first 12 hex digits of SHA-256 over the canonical JSON of the config. */
+/**
+ * Fields added after runs were recorded, with their defaults: a config's hash includes one only
+ * where it sets another value, so every run recorded before keeps its id.
+ */
+export const LATER_FIELDS: Readonly<Partial<CenConfig>> = Object.freeze({
+  offspringRegression: "slack",
+});
+
+/** The config as it is hashed: {@link LATER_FIELDS} at their defaults left out. */
+export function hashedFields(config: CenConfig): Record<string, unknown> {
+  const c: Record<string, unknown> = { ...config };
+  for (const [k, v] of Object.entries(LATER_FIELDS)) if (c[k] === v) delete c[k];
+  return c;
+}
+
+/**
+ * The run id: the first 12 hex digits of SHA-256 over the canonical JSON of the config
+ * ({@link hashedFields}).
+ */
 export function configHash(config: CenConfig): Promise<string> {
-  return hashJson(config);
+  return hashJson(hashedFields(config));
 }
 
 /** The first 12 hex digits of SHA-256 over the canonical JSON of any value. */

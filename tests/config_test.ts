@@ -1,5 +1,6 @@
 import { assertEquals, assertNotEquals, assertThrows } from "@std/assert";
-import { configHash, DEFAULT_CONFIG, makeConfig, numAges } from "../lib/config.ts";
+import { join } from "node:path";
+import { type CenConfig, configHash, DEFAULT_CONFIG, makeConfig, numAges } from "../lib/config.ts";
 import { ConfigError } from "../lib/errors.ts";
 
 Deno.test("defaults follow docs/method.md (Training)", () => {
@@ -25,6 +26,7 @@ Deno.test("invalid values are rejected with a message naming the field", () => {
     [{ generations: 0 }, "config.generations"],
     [{ tau: NaN }, "config.tau"],
     [{ ancestorOutputs: "later" as never }, "config.ancestorOutputs"],
+    [{ offspringRegression: "l2" as never }, "config.offspringRegression"],
     [{ colour: "red" } as never, "config.colour"],
   ];
   for (const [partial, text] of bad) {
@@ -41,4 +43,28 @@ Deno.test("the run id is a hash of the config: stable, key-order free, sensitive
   assertEquals(a, await configHash(swapped as typeof DEFAULT_CONFIG));
   assertNotEquals(a, await configHash(makeConfig({ tau: 2 })));
   assertEquals(a.length, 12);
+});
+
+Deno.test("a field added later hashes only off its default: earlier run ids stay valid", async () => {
+  const c = makeConfig({ tau: 3 });
+  const { offspringRegression: _, ...before } = c; // a config written before the field existed
+  assertEquals(c.offspringRegression, "slack");
+  assertEquals(await configHash(c), await configHash(before as CenConfig));
+  assertNotEquals(
+    await configHash(c),
+    await configHash(makeConfig({ tau: 3, offspringRegression: "l1" })),
+  );
+});
+
+Deno.test("every committed record is named by the hash of its config, read with today's defaults", async () => {
+  const dir = join(import.meta.dirname!, "..", "records", "runs");
+  let n = 0;
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.name.endsWith(".json")) continue;
+    const record = JSON.parse(await Deno.readTextFile(join(dir, e.name)));
+    const config = makeConfig(record.config as Parameters<typeof makeConfig>[0]);
+    assertEquals(await configHash(config), record.id, e.name);
+    n++;
+  }
+  assertNotEquals(n, 0);
 });

@@ -1,18 +1,23 @@
 /**
  * How much the slack interval forgives (lib/study/slack.ts, Eqs. 10 and 13): Δs in years, its
  * quantiles and the share of training images an offspring ends inside, checked by hand; the
- * ancestor stores read back and checked against the training images; the §3.3 verdict both ways.
+ * ancestor stores read back and checked against the training images; the §3.3 verdict both ways;
+ * the slack term's test (the offspring with the plain ℓ1 of Eq. 9): its configs, rows and verdict.
  */
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
 import {
   ancestorOutputs,
+  plainL1Configs,
   quantile,
   slackOfRuns,
   slackRows,
+  slackTermRows,
+  slackTermVerdict,
   slackVerdict,
   slackYears,
 } from "../lib/study/mod.ts";
+import { slackTermDisplay } from "../lib/report/study_tables.ts";
 import { saveAncestorStore } from "../lib/train/ancestor.ts";
 import { makeConfig } from "../lib/config.ts";
 import type { SampleSource } from "../lib/data/types.ts";
@@ -164,4 +169,48 @@ Deno.test("§3.3 verdict: Δs decreasing over generations, and rising beyond the
   const falling = slackVerdict([seed([3, 2]), seed([3.1, 2.1])]);
   assertEquals([falling.holds, falling.clear], [true, true]); // 3.05 → 2.05, spread 0.07
   assertThrows(() => slackVerdict([seed([3])]), Error, "two ancestors or more");
+});
+
+Deno.test("the slack term's test: plain-ℓ1 offspring, generation 2's rows by head and the verdict", () => {
+  const target = makeConfig({ seed: 4, generations: 4 });
+  const configs = plainL1Configs(target, 2);
+  assertEquals(configs.map((c) => [c.seed, c.generations, c.offspringRegression]), [
+    [4, 2, "l1"],
+    [5, 2, "l1"],
+  ]);
+  const run = (mae: [number, number, number][]): RunMetrics => ({
+    id: "x",
+    config: target,
+    backend: "cpu",
+    generations: mae.map(([m, ldl, reg], i) => ({
+      generation: i + 1,
+      metrics: { mae: m, maeLdl: ldl, maeReg: reg, ca3: 0, ca5: 0, ca7: 0, n: 1 },
+      epochs: [],
+      trainSeconds: 0,
+    })),
+  });
+  // slack (4 generations, t = 2 read): ŷ 5.6, 5.8 → 5.7 ± 0.141; plain ℓ1: 5.2, 5.3 → 5.25 ± 0.071
+  const slack = [run([[5, 5, 5], [5.6, 5.3, 6.2]]), run([[5, 5, 5], [5.8, 5.4, 6.4]])];
+  const plain = [run([[5, 5, 5], [5.2, 5.4, 5.1]]), run([[5, 5, 5], [5.3, 5.5, 5.2]])];
+  const rows = slackTermRows(slack, plain);
+  assertEquals(rows.map((r) => [r.loss, r.t, r.n]), [["slack", 2, 2], ["l1", 2, 2]]);
+  assertAlmostEquals(rows[0].mean, 5.7, 1e-9);
+  assertAlmostEquals(rows[1].maeReg.mean, 5.15, 1e-9);
+  const v = slackTermVerdict(rows);
+  assertEquals([v.holds, v.clear], [false, true]); // 0.45 worse, spread 0.141
+  assertEquals(v.ours, "slack 5.700 ± 0.141 vs plain ℓ1 5.250 ± 0.071");
+  assert(
+    v.reading.startsWith(
+      "slack against plain ℓ1: 0.450 years worse; by head, ŷ_reg 6.300 vs 5.150",
+    ),
+  );
+  assert(v.reading.includes("Would test it further"));
+  const better = slackTermVerdict(slackTermRows(plain, slack));
+  assertEquals([better.holds, better.clear], [true, true]);
+  assertEquals(slackTermDisplay(rows)[1], {
+    "offspring regression": "plain ℓ1 (Eq. 9)",
+    "MAE ŷ, t = 2": "5.250 ± 0.071",
+    "ŷ_ldl": "5.450 ± 0.071",
+    "ŷ_reg": "5.150 ± 0.071",
+  });
 });

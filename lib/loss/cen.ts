@@ -24,9 +24,11 @@ export interface LossSettings {
   heads?: "both" | "ldl" | "reg";
   /** σ > 0: Gaussian label distribution instead of the one-hot target (DLDL baseline). */
   labelSigma?: number;
+  /** [ablation] Offspring regress with Eq. 13's slack ℓ1 (default) or Eq. 9's plain ℓ1. */
+  offspringRegression?: "slack" | "l1";
 }
 
-/** Per-batch targets. `pAncestor` and `deltaAncestor` are needed for t > 1. */
+/** Per-batch targets. `pAncestor` is needed for t > 1, and `deltaAncestor` for the slack ℓ1. */
 export interface LossTargets {
   /** Class index l − l_1 of each sample, `[B]`. */
   classIndex: tf.Tensor1D;
@@ -38,13 +40,16 @@ export interface LossTargets {
   deltaAncestor?: tf.Tensor1D;
 }
 
-/** Each part of a generation's loss; `kl` and `slack` are absent at t = 1, `l1` at t > 1. */
+/**
+ * Each part of a generation's loss; `kl` and `slack` are absent at t = 1, `l1` at t > 1 (unless
+ * the offspring regress with the plain ℓ1, `offspringRegression: "l1"`, in place of `slack`).
+ */
 export interface LossParts {
   /** The total loss: Eq. 14 at t = 1, Eq. 15 after. */
   total: tf.Scalar;
   /** L_ce (Eq. 4). */
   ce: tf.Scalar;
-  /** L_ℓ1 (Eq. 9), at t = 1. */
+  /** L_ℓ1 (Eq. 9), at t = 1 (and at t > 1 with `offspringRegression: "l1"`). */
   l1?: tf.Scalar;
   /** L_kl (Eq. 5), at t > 1. */
   kl?: tf.Scalar;
@@ -54,7 +59,8 @@ export interface LossParts {
 
 /**
  * Eq. 14 (t = 1): L = L_ce + λ_1·L_ℓ1.
- * Eq. 15 (t > 1): L = α·L_kl + (1 − α)·L_ce + λ_t·L_slack.
+ * Eq. 15 (t > 1): L = α·L_kl + (1 − α)·L_ce + λ_t·L_slack; with `offspringRegression: "l1"`,
+ * λ_t·L_ℓ1 (Eq. 9) in place of the slack term.
  * With `heads: "ldl"` only the LDL part is trained (L_ce, or α·L_kl + (1 − α)·L_ce), with
  * `heads: "reg"` only the regression part (λ_1·L_ℓ1, or λ_t·L_slack): Table 1's single-head rows,
  * in every generation; every part is reported in every case.
@@ -98,17 +104,18 @@ export function cenLoss(
       const l1 = l1Loss(s, targets.y);
       return { total: combine(ce, l1, settings.lambda1), ce, l1 };
     }
-    if (!targets.pAncestor || !targets.deltaAncestor) {
+    const plain = settings.offspringRegression === "l1";
+    if (!targets.pAncestor || (!plain && !targets.deltaAncestor)) {
       throw new Error(`generation ${generation} needs the ancestor's p^{t-1} and Δs^{t-1}`);
     }
     let kl = klDivergence(targets.pAncestor, z, settings.tau);
     if (settings.klTauSquared) kl = tf.mul(kl, settings.tau * settings.tau) as tf.Scalar;
-    const slack = slackL1(s, targets.y, targets.deltaAncestor);
-    return {
-      total: combine(ldlLoss(kl, ce, settings.alpha), slack, settings.lambdaT),
-      ce,
-      kl,
-      slack,
-    };
+    const ldl = ldlLoss(kl, ce, settings.alpha);
+    if (plain) {
+      const l1 = l1Loss(s, targets.y);
+      return { total: combine(ldl, l1, settings.lambdaT), ce, kl, l1 };
+    }
+    const slack = slackL1(s, targets.y, targets.deltaAncestor!);
+    return { total: combine(ldl, slack, settings.lambdaT), ce, kl, slack };
   });
 }

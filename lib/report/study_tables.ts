@@ -9,8 +9,8 @@
  *   (from `lib/study/stats.ts`, handed on here with the tables it writes).
  * - `formatCa(c)`: `"60.8 / 80.1 / 90.5"` (CA(3) / CA(5) / CA(7) in percent).
  * - `table1Display(rows, ca?)`, `lambda1Display(rows)`, `table5Display(rows, backbone, ca?)`,
- *   `table6Display(sweep, rows, generation)`, `baselineDisplay(rows)`, `pretrainingDisplay(rows)`:
- *   rows for `showTable` (`ca`: with CA(3/5/7) columns, as for AAF).
+ *   `table6Display(sweep, rows, generation)`, `baselineDisplay(rows)`, `pretrainingDisplay(rows)`,
+ *   `slackTermDisplay(rows)`: rows for `showTable` (`ca`: with CA(3/5/7) columns, as for AAF).
  * - `verdictLabel(v)`: "holds", "does not hold", marked "(within the spread over seeds)" and
  *   "provisional: 1 of 3 seeds" where so.
  * - `verdictDisplay(verdicts)`: the claims' table (claim, the paper's numbers, ours, verdict, reading).
@@ -24,6 +24,7 @@ import { formatMeanStd, type MeanStd } from "../study/stats.ts";
 import type { Lambda1Row, Table1Row } from "../study/table1.ts";
 import type { Table5Row } from "../study/table5.ts";
 import type { Sweep, Table6Row } from "../study/table6.ts";
+import type { SlackTermRow } from "../study/slack.ts";
 import type { TableRow } from "./table.ts";
 
 export { formatMeanStd };
@@ -101,6 +102,18 @@ export function table6Display(
     "MAE (paper, ResNet18, Morph)": r.paper,
     "ŷ_ldl (ours)": formatMeanStd(r.maeLdl),
     "ŷ_reg (ours)": formatMeanStd(r.maeReg),
+  }));
+}
+
+/** The slack term's test: generation t's MAE by head with either offspring regression loss. */
+export function slackTermDisplay(rows: readonly SlackTermRow[]): TableRow[] {
+  return rows.map((r) => ({
+    "offspring regression": r.loss === "slack"
+      ? "slack ℓ1 (Eq. 13, the paper's)"
+      : "plain ℓ1 (Eq. 9)",
+    [`MAE ŷ, t = ${r.t}`]: formatMeanStd(r),
+    "ŷ_ldl": formatMeanStd(r.maeLdl),
+    "ŷ_reg": formatMeanStd(r.maeReg),
   }));
 }
 

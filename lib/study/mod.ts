@@ -16,7 +16,7 @@
  * | `table5.ts`      | Table 5, evolution                                                 |
  * | `table6.ts`      | Table 6, τ, α, λ_t                                                 |
  * | `baselines.ts`   | DLDL and the other baselines in the same harness                   |
- * | `slack.ts`       | how much the slack interval forgives (Eqs. 10, 13), per generation |
+ * | `slack.ts`       | how much the slack interval forgives (Eqs. 10, 13); the plain ℓ1   |
  * | `pretraining.ts` | with and without pretraining; other backbones' configs             |
  * | `verdicts.ts`    | each claim: the paper's numbers, ours, verdict, what it depends on |
  * | `plan.ts`        | the study plan (phases) and its balance over workers               |

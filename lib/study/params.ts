@@ -36,5 +36,13 @@ export function studyFigureTaus(profileName: string, list: string): number[] {
     if (!(Number(t) > 0)) throw new ConfigError("figureTaus", `not a temperature τ > 0: "${t}"`);
   }
   if (named.length > 0) return named.map(Number);
-  return profile(profileName).study.ablations === false ? [] : [1, 2, 3, 4];
+  return studyAblations(profileName) ? [1, 2, 3, 4] : [];
+}
+
+/**
+ * Whether a profile's study runs the ablations (Table 6, the τ figure, the plain-ℓ1 offspring):
+ * all but those that say not (the verdict study on AAF).
+ */
+export function studyAblations(profileName: string): boolean {
+  return profile(profileName).study.ablations !== false;
 }

@@ -115,5 +115,6 @@ export const metricsAt = (m: RunMetrics, t: number): AgeMetrics | undefined =>
 export function describeRun(c: CenConfig): string {
   return `${c.data.dataset} ${c.backbone} ${c.inputSize}px E=${c.optim.epochs} ` +
     `heads=${c.heads} σ=${c.labelSigma} λ₁=${c.lambda1} τ=${c.tau} α=${c.alpha} ` +
-    `λ=${c.lambdaT} T=${c.generations} seed=${c.seed} ` + (c.pretrained ? "pretrained" : "scratch");
+    `λ=${c.lambdaT} ${c.offspringRegression === "l1" ? "plain-ℓ1 " : ""}T=${c.generations} ` +
+    `seed=${c.seed} ` + (c.pretrained ? "pretrained" : "scratch");
 }

@@ -7,6 +7,9 @@
  * The ancestor stores (`lib/train/ancestor.ts`) hold each generation's s on every training image;
  * they live in the run folders beside the weights, not in the committed records.
  *
+ * The slack term's test: the same offspring with Eq. 9's plain ℓ1 in place of the slack
+ * (`offspringRegression: "l1"`), against Table 5's runs at the same generation.
+ *
  * @module
  */
 import { join } from "node:path";
@@ -17,7 +20,9 @@ import { DEFAULT_RUNS_ROOT, runDirOf, type RunMetrics } from "../train/run.ts";
 import type { SampleSource } from "../data/types.ts";
 import { UserError } from "../errors.ts";
 import { normalizeAge, slackDelta } from "../loss/regression.ts";
-import { quantile } from "./stats.ts";
+import type { CenConfig } from "../config.ts";
+import { type MeanStd, meanStd, quantile } from "./stats.ts";
+import { metricsAt, variant, withSeeds } from "./runs.ts";
 
 /** The age range of the regression head (Eq. 1). */
 export interface AgeRange {
@@ -146,4 +151,35 @@ export async function slackOfRuns(
     }
   }
   return { ages: train?.ages ?? new Int32Array(0), runs: out };
+}
+
+/**
+ * The slack term's test: the target's generations 1…`generation` with Eq. 9's plain ℓ1 in place of
+ * Eq. 13's slack for the offspring, one run per seed. Generation 1 is Table 5's (trained once).
+ */
+export function plainL1Configs(target: CenConfig, seeds: number, generation = 2): CenConfig[] {
+  return withSeeds(variant(target, { offspringRegression: "l1", generations: generation }), seeds);
+}
+
+/** One row of the slack term's test: the offspring's regression loss, generation t's MAE by head. */
+export interface SlackTermRow extends MeanStd {
+  /** "slack": Eq. 13 (the paper's, Table 5's runs); "l1": Eq. 9 on the true age. */
+  loss: "slack" | "l1";
+  t: number;
+  maeLdl: MeanStd;
+  maeReg: MeanStd;
+}
+
+/** Generation t of the offspring with the slack ℓ1 (`slack`: Table 5's runs) and the plain ℓ1. */
+export function slackTermRows(
+  slack: readonly RunMetrics[],
+  plain: readonly RunMetrics[],
+  t = 2,
+): [SlackTermRow, SlackTermRow] {
+  const row = (loss: SlackTermRow["loss"], runs: readonly RunMetrics[]): SlackTermRow => {
+    const at = (k: "mae" | "maeLdl" | "maeReg") =>
+      meanStd(runs.map((m) => metricsAt(m, t)?.[k] ?? NaN));
+    return { loss, t, ...at("mae"), maeLdl: at("maeLdl"), maeReg: at("maeReg") };
+  };
+  return [row("slack", slack), row("l1", plain)];
 }

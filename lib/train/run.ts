@@ -6,7 +6,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { type CenConfig, configHash, hashJson } from "../config.ts";
+import { type CenConfig, configHash, hashedFields, hashJson } from "../config.ts";
 import { exists, readJsonIfExists } from "../fsutil.ts";
 import type { AgeMetrics } from "../metrics.ts";
 import { EXPORT_DIR, RUNS_DIR, SHIPPED_MODEL_DIR } from "../paths.ts";
@@ -146,7 +146,10 @@ export async function runDirOf(ref: string, root = DEFAULT_RUNS_ROOT): Promise<s
   return (await exists(join(ref, "metrics.json"))) ? resolve(ref) : resolve(root, ref);
 }
 
-/** Config fields that only generations t > 1 read (Eqs. 5–7, 10–13, 15 and the [choice]s). */
+/**
+ * Config fields that only generations t > 1 read (Eqs. 5–7, 10–13, 15 and the [choice]s); a
+ * generation-1 key sets them to null, and leaves out those added later (`offspringRegression`).
+ */
 const OFFSPRING_FIELDS = [
   "tau",
   "alpha",
@@ -155,6 +158,7 @@ const OFFSPRING_FIELDS = [
   "ancestorOutputs",
   "offspringInit",
 ] as const;
+const LATER_OFFSPRING_FIELDS = ["offspringRegression"] as const;
 
 /**
  * The identity of generation t of a config: a hash of what it depends on. The number of
@@ -162,8 +166,11 @@ const OFFSPRING_FIELDS = [
  * e.g. runs that differ only in τ share their generation 1 (it is trained once and reused).
  */
 export function generationKey(config: CenConfig, t: number): Promise<string> {
-  const c: Record<string, unknown> = { ...config, generations: null };
-  if (t === 1) { for (const f of OFFSPRING_FIELDS) c[f] = null; }
+  const c: Record<string, unknown> = { ...hashedFields(config), generations: null };
+  if (t === 1) {
+    for (const f of OFFSPRING_FIELDS) c[f] = null;
+    for (const f of LATER_OFFSPRING_FIELDS) delete c[f];
+  }
   return hashJson({ generation: t, config: c });
 }
 

@@ -37,6 +37,17 @@ Deno.test("Eq. 15: Lᵗ = α·L_kl + (1 − α)·L_ce + λ_t·L_slack", () => {
   assertAlmostEquals(squared.kl!.dataSync()[0], 4 * kl, 1e-5);
 });
 
+Deno.test("the plain-ℓ1 offspring: λ_t·L_ℓ1 (Eq. 9) in place of the slack, no Δs needed", () => {
+  const pAncestor = tf.tensor2d([[0.2, 0.3, 0.5], [0, 0.5, 0.5]]);
+  const plain = { ...settings, offspringRegression: "l1" as const };
+  const parts = cenLoss(2, z, s, { ...targets, pAncestor }, plain);
+  const kl = (0.0006166565771609988 + Math.log(1.5)) / 2; // as in Eq. 15's test above
+  assertAlmostEquals(parts.l1!.dataSync()[0], 0.15, 1e-6); // |s − y| = [0, 0.3], no interval
+  assertEquals(parts.slack, undefined);
+  assertAlmostEquals(parts.total.dataSync()[0], 0.5 * kl + 0.5 * CE + 3 * 0.15, 1e-5);
+  assertThrows(() => cenLoss(2, z, s, targets, plain), Error, "ancestor"); // p^{t−1} still needed
+});
+
 Deno.test("Eq. 15 without the ancestor's outputs is an error", () => {
   assertThrows(() => cenLoss(2, z, s, targets, settings), Error, "ancestor");
 });

@@ -77,6 +77,7 @@ const CASES: [string, PartialConfig, Fate[]][] = [
   ["klTauSquared", { klTauSquared: true }, ["reused", "trained"]],
   ["ancestorOutputs", { ancestorOutputs: "online" }, ["reused", "trained"]],
   ["offspringInit", { offspringInit: "ancestor" }, ["reused", "trained"]],
+  ["offspringRegression", { offspringRegression: "l1" }, ["reused", "trained"]],
   ["generations", { generations: 3 }, ["reused", "reused", "trained"]],
 ];
 
