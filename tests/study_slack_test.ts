@@ -205,6 +205,11 @@ Deno.test("the slack term's test: plain-ℓ1 offspring, generation 2's rows by h
     ),
   );
   assert(v.reading.includes("Would test it further"));
+  // generation 1's ŷ_reg 5.0 ± 0.0: both offspring's (6.3, 5.15) are behind it beyond the spread
+  const g1 = { maeReg: { mean: 5, std: 0, n: 2 } };
+  assert(slackTermVerdict(rows, g1).reading.includes("is not the slack"));
+  const ahead = slackTermVerdict(rows, { maeReg: { mean: 5.5, std: 0, n: 2 } }).reading;
+  assert(ahead.includes("generation 1's ŷ_reg: 5.500 ± 0.000") && !ahead.includes("not the slack"));
   const better = slackTermVerdict(slackTermRows(plain, slack));
   assertEquals([better.holds, better.clear], [true, true]);
   assertEquals(slackTermDisplay(rows)[1], {
