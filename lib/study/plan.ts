@@ -15,7 +15,7 @@ import { table5Configs } from "./table5.ts";
 import { AblationCenter, table6Configs } from "./table6.ts";
 import { dldlConfigs } from "./baselines.ts";
 import { backboneConfigs, scratchConfigs } from "./pretraining.ts";
-import { plainL1Configs } from "./slack.ts";
+import { plainL1Configs, retrainedConfigs } from "./slack.ts";
 import { studyFigureTaus } from "./params.ts";
 
 /** What a study covers; `seeds`/`backbones` default to the profile's study defaults. */
@@ -93,7 +93,9 @@ export async function studyPlan(
         ...table5Configs(main.target, seeds),
         ...others.flatMap((o) => table5Configs(o.target, seeds)),
         ...sweeps.filter((c) => !isCenter(c)),
-        ...(ablations ? plainL1Configs(main.target, seeds) : []),
+        ...(ablations
+          ? [...plainL1Configs(main.target, seeds), ...retrainedConfigs(main.target, seeds)]
+          : []),
       ],
     },
     { name: "reused generations and figures", configs: [...sweeps.filter(isCenter), ...figures] },

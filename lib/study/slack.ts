@@ -161,6 +161,19 @@ export function plainL1Configs(target: CenConfig, seeds: number, generation = 2)
   return withSeeds(variant(target, { offspringRegression: "l1", generations: generation }), seeds);
 }
 
+/**
+ * The control of the slack term's test: generation 2 trained with generation 1's own loss (α = 0,
+ * so no KL term, and the plain ℓ1: Eq. 14), one run per seed. It differs from generation 1 only in
+ * its random draws (data order, augmentation, new heads), so it shows how far retraining alone
+ * moves a network.
+ */
+export function retrainedConfigs(target: CenConfig, seeds: number): CenConfig[] {
+  return withSeeds(
+    variant(target, { alpha: 0, offspringRegression: "l1", generations: 2 }),
+    seeds,
+  );
+}
+
 /** One row of the slack term's test: the offspring's regression loss, generation t's MAE by head. */
 export interface SlackTermRow extends MeanStd {
   /** "slack": Eq. 13 (the paper's, Table 5's runs); "l1": Eq. 9 on the true age. */
