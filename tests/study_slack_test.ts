@@ -10,6 +10,7 @@ import {
   ancestorOutputs,
   plainL1Configs,
   quantile,
+  retrainedConfigs,
   slackOfRuns,
   slackRows,
   slackTermRows,
@@ -210,6 +211,26 @@ Deno.test("the slack term's test: plain-ℓ1 offspring, generation 2's rows by h
   assert(slackTermVerdict(rows, g1).reading.includes("is not the slack"));
   const ahead = slackTermVerdict(rows, { maeReg: { mean: 5.5, std: 0, n: 2 } }).reading;
   assert(ahead.includes("generation 1's ŷ_reg: 5.500 ± 0.000") && !ahead.includes("not the slack"));
+  // the control: generation 1's loss retrained; behind generation 1 too, or not
+  assertEquals(retrainedConfigs(target, 1).map((c) => [c.alpha, c.offspringRegression]), [[
+    0,
+    "l1",
+  ]]);
+  // ŷ_reg 5.0, 5.05: 5.025 ± 0.035 against generation 1's 5.0 ± 0: within the spread
+  const control = [run([[5, 5, 5], [5.1, 5.2, 5.0]]), run([[5, 5, 5], [5.2, 5.1, 5.05]])];
+  const three = slackTermRows(slack, plain, 2, control);
+  assertEquals(three.map((r) => r.loss), ["slack", "l1", "retrained"]);
+  assertAlmostEquals(three[2].maeReg.mean, 5.025, 1e-9);
+  assert(slackTermVerdict(three, g1).reading.includes("the KL term (α > 0) is what costs it"));
+  const far = slackTermRows(slack, plain, 2, [
+    run([[5, 5, 5], [6, 6, 6.5]]),
+    run([[5, 5, 5], [6, 6, 6.4]]),
+  ]);
+  assert(slackTermVerdict(far, g1).reading.includes("retraining alone costs the regression head"));
+  assertEquals(
+    slackTermDisplay(three)[2]["offspring regression"],
+    "α = 0 and plain ℓ1: generation 1's loss, retrained",
+  );
   const better = slackTermVerdict(slackTermRows(plain, slack));
   assertEquals([better.holds, better.clear], [true, true]);
   assertEquals(slackTermDisplay(rows)[1], {

@@ -322,9 +322,12 @@ Deno.test("verdict study: pretraining, the epoch curve, then generation 1 at E w
   assertEquals(g1.filter((c) => c.pretrained === null).length, 3); // scratch, at E
   assert(g1.every((c) => c.optim.epochs === e));
   // the slack term's test: Table 5's offspring with the plain ℓ1, 3 seeds, sharing its generation 1
-  const plain = phases[3].configs.filter((c) => c.offspringRegression === "l1");
+  const plain = phases[3].configs.filter((c) => c.offspringRegression === "l1" && c.alpha > 0);
   assertEquals(plain.map((c) => [c.seed, c.generations]), [[0, 2], [1, 2], [2, 2]]);
   assertEquals(await generationKey(plain[0], 1), await generationKey(main.target, 1));
+  // and its control, generation 1's own loss retrained at t = 2 (α = 0, plain ℓ1)
+  const control = phases[3].configs.filter((c) => c.offspringRegression === "l1" && c.alpha === 0);
+  assertEquals(control.map((c) => [c.seed, c.generations]), [[0, 2], [1, 2], [2, 2]]);
   // AAF: the same without Table 6, the τ figure and the plain-ℓ1 offspring
   const aaf = await studyPlan("verdict-aaf");
   const offspring = aaf.find((p) => p.name === "offspring")!.configs;

@@ -105,12 +105,14 @@ export function table6Display(
   }));
 }
 
-/** The slack term's test: generation t's MAE by head with either offspring regression loss. */
+/** The slack term's test: generation t's MAE by head with either regression loss, and the control. */
 export function slackTermDisplay(rows: readonly SlackTermRow[]): TableRow[] {
   return rows.map((r) => ({
-    "offspring regression": r.loss === "slack"
-      ? "slack ℓ1 (Eq. 13, the paper's)"
-      : "plain ℓ1 (Eq. 9)",
+    "offspring regression": {
+      slack: "slack ℓ1 (Eq. 13, the paper's)",
+      l1: "plain ℓ1 (Eq. 9)",
+      retrained: "α = 0 and plain ℓ1: generation 1's loss, retrained",
+    }[r.loss],
     [`MAE ŷ, t = ${r.t}`]: formatMeanStd(r),
     "ŷ_ldl": formatMeanStd(r.maeLdl),
     "ŷ_reg": formatMeanStd(r.maeReg),

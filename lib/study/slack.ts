@@ -176,23 +176,34 @@ export function retrainedConfigs(target: CenConfig, seeds: number): CenConfig[] 
 
 /** One row of the slack term's test: the offspring's regression loss, generation t's MAE by head. */
 export interface SlackTermRow extends MeanStd {
-  /** "slack": Eq. 13 (the paper's, Table 5's runs); "l1": Eq. 9 on the true age. */
-  loss: "slack" | "l1";
+  /**
+   * "slack": Eq. 13 (the paper's, Table 5's runs); "l1": Eq. 9 on the true age; "retrained": the
+   * control, α = 0 and Eq. 9 (generation 1's own loss, {@link retrainedConfigs}).
+   */
+  loss: "slack" | "l1" | "retrained";
   t: number;
   maeLdl: MeanStd;
   maeReg: MeanStd;
 }
 
-/** Generation t of the offspring with the slack ℓ1 (`slack`: Table 5's runs) and the plain ℓ1. */
+/**
+ * Generation t of the offspring with the slack ℓ1 (`slack`: Table 5's runs) and the plain ℓ1, and
+ * of the control where it has runs (`retrained`).
+ */
 export function slackTermRows(
   slack: readonly RunMetrics[],
   plain: readonly RunMetrics[],
   t = 2,
-): [SlackTermRow, SlackTermRow] {
+  retrained: readonly RunMetrics[] = [],
+): SlackTermRow[] {
   const row = (loss: SlackTermRow["loss"], runs: readonly RunMetrics[]): SlackTermRow => {
     const at = (k: "mae" | "maeLdl" | "maeReg") =>
       meanStd(runs.map((m) => metricsAt(m, t)?.[k] ?? NaN));
     return { loss, t, ...at("mae"), maeLdl: at("maeLdl"), maeReg: at("maeReg") };
   };
-  return [row("slack", slack), row("l1", plain)];
+  return [
+    row("slack", slack),
+    row("l1", plain),
+    ...(retrained.length ? [row("retrained", retrained)] : []),
+  ];
 }
