@@ -12,6 +12,7 @@ import type { AgeMetrics } from "../metrics.ts";
 import type { EvolutionResult } from "../train/evolve.ts";
 import { DEFAULT_RECORDS_ROOT, readRecord } from "../train/record.ts";
 import { DEFAULT_RUNS_ROOT, readRunMetrics, type RunMetrics, runPaths } from "../train/run.ts";
+import { type MeanStd, meanStd } from "./stats.ts";
 
 /** A config with overrides applied (validated). */
 export function variant(base: CenConfig, over: PartialConfig): CenConfig {
@@ -110,6 +111,26 @@ export async function finishedSoFar(
 /** The metrics of generation t of a run, if it finished it. */
 export const metricsAt = (m: RunMetrics, t: number): AgeMetrics | undefined =>
   m.generations.find((g) => g.generation === t)?.metrics;
+
+/** Metric `k` of generation t over runs: mean, sample std and count (a run without t left out). */
+export function overSeeds(runs: readonly RunMetrics[], t: number, k: keyof AgeMetrics): MeanStd {
+  return meanStd(runs.map((m) => metricsAt(m, t)?.[k] ?? NaN));
+}
+
+/** Generation t's MAE over runs: of ŷ (Eq. 18), and of each head (ŷ_ldl, Eq. 16; ŷ_reg, Eq. 17). */
+export interface MaeByHead extends MeanStd {
+  maeLdl: MeanStd;
+  maeReg: MeanStd;
+}
+
+/** {@link MaeByHead} of generation t of `runs`. */
+export function maeByHead(runs: readonly RunMetrics[], t: number): MaeByHead {
+  return {
+    ...overSeeds(runs, t, "mae"),
+    maeLdl: overSeeds(runs, t, "maeLdl"),
+    maeReg: overSeeds(runs, t, "maeReg"),
+  };
+}
 
 /** One line naming a run by what tells it apart in the study (dataset, backbone, loss, seed, …). */
 export function describeRun(c: CenConfig): string {

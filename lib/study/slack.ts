@@ -21,8 +21,8 @@ import type { SampleSource } from "../data/types.ts";
 import { UserError } from "../errors.ts";
 import { normalizeAge, slackDelta } from "../loss/regression.ts";
 import type { CenConfig } from "../config.ts";
-import { type MeanStd, meanStd, quantile } from "./stats.ts";
-import { metricsAt, variant, withSeeds } from "./runs.ts";
+import { quantile } from "./stats.ts";
+import { type MaeByHead, maeByHead, variant, withSeeds } from "./runs.ts";
 
 /** The age range of the regression head (Eq. 1). */
 export interface AgeRange {
@@ -154,11 +154,11 @@ export async function slackOfRuns(
 }
 
 /**
- * The slack term's test: the target's generations 1…`generation` with Eq. 9's plain ℓ1 in place of
+ * The slack term's test: the target's generations 1 and 2 with Eq. 9's plain ℓ1 in place of
  * Eq. 13's slack for the offspring, one run per seed. Generation 1 is Table 5's (trained once).
  */
-export function plainL1Configs(target: CenConfig, seeds: number, generation = 2): CenConfig[] {
-  return withSeeds(variant(target, { offspringRegression: "l1", generations: generation }), seeds);
+export function plainL1Configs(target: CenConfig, seeds: number): CenConfig[] {
+  return withSeeds(variant(target, { offspringRegression: "l1", generations: 2 }), seeds);
 }
 
 /**
@@ -175,15 +175,13 @@ export function retrainedConfigs(target: CenConfig, seeds: number): CenConfig[] 
 }
 
 /** One row of the slack term's test: the offspring's regression loss, generation t's MAE by head. */
-export interface SlackTermRow extends MeanStd {
+export interface SlackTermRow extends MaeByHead {
   /**
    * "slack": Eq. 13 (the paper's, Table 5's runs); "l1": Eq. 9 on the true age; "retrained": the
    * control, α = 0 and Eq. 9 (generation 1's own loss, {@link retrainedConfigs}).
    */
   loss: "slack" | "l1" | "retrained";
   t: number;
-  maeLdl: MeanStd;
-  maeReg: MeanStd;
 }
 
 /**
@@ -196,11 +194,11 @@ export function slackTermRows(
   t = 2,
   retrained: readonly RunMetrics[] = [],
 ): SlackTermRow[] {
-  const row = (loss: SlackTermRow["loss"], runs: readonly RunMetrics[]): SlackTermRow => {
-    const at = (k: "mae" | "maeLdl" | "maeReg") =>
-      meanStd(runs.map((m) => metricsAt(m, t)?.[k] ?? NaN));
-    return { loss, t, ...at("mae"), maeLdl: at("maeLdl"), maeReg: at("maeReg") };
-  };
+  const row = (loss: SlackTermRow["loss"], runs: readonly RunMetrics[]): SlackTermRow => ({
+    loss,
+    t,
+    ...maeByHead(runs, t),
+  });
   return [
     row("slack", slack),
     row("l1", plain),

@@ -8,8 +8,8 @@
 import { type CenConfig } from "../config.ts";
 import { PAPER_TABLE5 } from "./paper.ts";
 import { type RunMetrics } from "../train/run.ts";
-import { metricsAt, type RunsOf, withSeeds } from "./runs.ts";
-import { type MeanStd, meanStd } from "./stats.ts";
+import { type MaeByHead, maeByHead, overSeeds, type RunsOf, withSeeds } from "./runs.ts";
+import type { MeanStd } from "./stats.ts";
 
 /** Table 5: the target config over its generations, one run per seed. */
 export function table5Configs(target: CenConfig, seeds: number): CenConfig[] {
@@ -17,16 +17,13 @@ export function table5Configs(target: CenConfig, seeds: number): CenConfig[] {
 }
 
 /** One row of Table 5: generation t's test MAE over seeds, its change, and the paper's. */
-export interface Table5Row extends MeanStd {
+export interface Table5Row extends MaeByHead {
   /** The generation. */
   t: number;
   /** The mean's change from generation t − 1 (null at t = 1). */
   delta: number | null;
   /** The paper's Morph MAE for this backbone and generation, if it reports one. */
   paper: number | null;
-  /** Each head's MAE over seeds (ŷ_ldl, Eq. 16; ŷ_reg, Eq. 17): ŷ is their mean (Eq. 18). */
-  maeLdl: MeanStd;
-  maeReg: MeanStd;
   /** CA(3), CA(5), CA(7) of ŷ in percent over seeds (the paper's MegaAge-Asian measure). */
   ca3: MeanStd;
   ca5: MeanStd;
@@ -43,17 +40,14 @@ export function table5Rows(runs: RunMetrics[], backbone: string): Table5Row[] {
   const means: number[] = [];
   return Array.from({ length: T }, (_, i) => {
     const t = i + 1;
-    const at = (k: "mae" | "maeLdl" | "maeReg" | "ca3" | "ca5" | "ca7") =>
-      meanStd(runs.map((m) => metricsAt(m, t)?.[k] ?? NaN));
-    const ms = at("mae");
+    const at = (k: "ca3" | "ca5" | "ca7") => overSeeds(runs, t, k);
+    const ms = maeByHead(runs, t);
     means.push(ms.mean);
     return {
       t,
       ...ms,
       delta: t > 1 ? ms.mean - means[i - 1] : null,
       paper: paper[i] ?? null,
-      maeLdl: at("maeLdl"),
-      maeReg: at("maeReg"),
       ca3: at("ca3"),
       ca5: at("ca5"),
       ca7: at("ca7"),

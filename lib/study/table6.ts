@@ -7,8 +7,7 @@
 import { type CenConfig, type PartialConfig } from "../config.ts";
 import { PAPER_TABLE6 } from "./paper.ts";
 import { type RunMetrics } from "../train/run.ts";
-import { metricsAt, type RunsOf, variant, withSeeds } from "./runs.ts";
-import { type MeanStd, meanStd } from "./stats.ts";
+import { type MaeByHead, maeByHead, type RunsOf, variant, withSeeds } from "./runs.ts";
 
 /** The fixed values around which Table 6 sweeps one hyper-parameter at a time. */
 export interface AblationCenter {
@@ -72,14 +71,11 @@ export async function table6Runs(
 }
 
 /** One row of a Table 6 sweep: a value, our MAE at the compared generation over seeds, the paper's. */
-export interface Table6Row extends MeanStd {
+export interface Table6Row extends MaeByHead {
   /** The swept value (τ, α or λ_t). */
   value: number;
   /** The paper's Morph MAE (ResNet18) at this value, if it reports one. */
   paper: number | null;
-  /** Each head's MAE over seeds (ŷ_ldl, Eq. 16; ŷ_reg, Eq. 17): ŷ is their mean (Eq. 18). */
-  maeLdl: MeanStd;
-  maeReg: MeanStd;
 }
 
 /** One sweep's rows: value, our MAE at the compared generation (ŷ and each head's), the paper's MAE. */
@@ -90,15 +86,11 @@ export function table6Rows(
 ): Table6Row[] {
   const paper = PAPER_TABLE6[sweep];
   return results.map((r) => {
-    const at = (k: "mae" | "maeLdl" | "maeReg") =>
-      meanStd(r.runs.map((m) => metricsAt(m, generation)?.[k] ?? NaN));
     const i = (paper.values as readonly number[]).indexOf(r.value);
     return {
       value: r.value,
-      ...at("mae"),
+      ...maeByHead(r.runs, generation),
       paper: i >= 0 ? paper.mae[i] : null,
-      maeLdl: at("maeLdl"),
-      maeReg: at("maeReg"),
     };
   });
 }
