@@ -5,6 +5,8 @@
  * @module
  */
 import { dirname, join } from "node:path";
+import { DataError } from "./errors.ts";
+import { displayPath } from "./paths.ts";
 
 let counter = 0;
 function tmpName(path: string): string {
@@ -30,14 +32,50 @@ export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   return writeTextAtomic(path, JSON.stringify(value, null, 2) + "\n");
 }
 
-/** Reads JSON, or returns `undefined` when the file does not exist. */
-export async function readJsonIfExists<T>(path: string): Promise<T | undefined> {
+/**
+ * Why `text` read from a JSON file does not parse, in words: empty, cut short (the parser ran off
+ * its end), a merge-conflict marker, or not JSON (with the parser's message); undefined when it
+ * parses.
+ */
+export function jsonProblem(text: string): string | undefined {
+  if (text.trim() === "") return "empty";
+  if (/^(<{7}|>{7})( |$)/m.test(text)) return "holds a merge-conflict marker (<<<<<<< or >>>>>>>)";
   try {
-    return JSON.parse(await Deno.readTextFile(path)) as T;
+    JSON.parse(text);
+    return undefined;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const at = /position (\d+)/.exec(msg);
+    if (
+      /end of JSON input|Unterminated/.test(msg) || (at && Number(at[1]) >= text.trimEnd().length)
+    ) {
+      return `cut short (${text.length} bytes, the JSON ends early)`;
+    }
+    return `not JSON (${msg})`;
+  }
+}
+
+/**
+ * Reads JSON, or returns `undefined` when the file does not exist. A file that is there but
+ * unusable (a folder in its place, empty, cut short, not JSON) is a {@link DataError} that names
+ * it and says what is wrong; `fix` adds the way out ("delete it and rerun", …).
+ */
+export async function readJsonIfExists<T>(path: string, fix?: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
+    if (e instanceof Deno.errors.IsADirectory || (e as Error).message?.includes("directory")) {
+      throw new DataError(
+        `${displayPath(path)}: a folder, not a JSON file${fix ? `: ${fix}` : ""}`,
+      );
+    }
     throw e;
   }
+  const problem = jsonProblem(text);
+  if (problem) throw new DataError(`${displayPath(path)}: ${problem}${fix ? `: ${fix}` : ""}`);
+  return JSON.parse(text) as T;
 }
 
 /** True when `path` exists. */
