@@ -1,12 +1,14 @@
 /**
  * The report pipeline behind `deno task report`: execute notebooks in order, export each executed
  * copy to static HTML with the project's nbconvert template (`jupyter/nbconvert/templates/cen`:
- * JupyterLab's layout without require.js), and write `index.html` with each notebook's summary.
+ * JupyterLab's layout without require.js), fold each page's long code cells behind a one-line
+ * summary (`fold.ts`), and write `index.html` with each notebook's summary.
  *
  * API:
  * - `listNotebooks(dir, names?)`: `dir/NN-*.ipynb` in order (`_`-prefixed ones never), filtered by
  *   names (`06-ablations`, `06-ablations.ipynb`, or a prefix like `06`).
- * - `notebookToHtml(executed, htmlDir)`: runs nbconvert, resolves to the page's path.
+ * - `notebookToHtml(executed, htmlDir, opts?)`: runs nbconvert and folds the page's long code
+ *   cells (unless `fold: false`); resolves to the page's path. The executed notebook is only read.
  * - `buildReport(opts)`: the whole pipeline; resolves to `{ entries, indexPath, ok }`.
  *
  * Profiles reach notebooks as the `profile` parameter: when a notebook's `parameters` cell
@@ -18,6 +20,7 @@ import { basename, join, relative } from "node:path";
 import { NotFoundError } from "../errors.ts";
 import { executeNotebook, findJupyter, jupyterEnv } from "./execute.ts";
 import { declaredParameters, readNotebook } from "./ipynb.ts";
+import { foldCodeCells } from "./fold.ts";
 import { type IndexEntry, indexHtml } from "./index_page.ts";
 import { readSummary, summaryPath } from "../report/summary.ts";
 
@@ -66,8 +69,22 @@ export async function listNotebooks(dir: string, names: readonly string[] = []):
   return picked.sort().map((n) => join(dir, n));
 }
 
-/** Exports an executed notebook to `htmlDir/<name>.html`; throws with nbconvert's log on failure. */
-export async function notebookToHtml(executed: string, htmlDir: string): Promise<string> {
+/** Options of `notebookToHtml`. */
+export interface HtmlOptions {
+  /** Fold long code cells behind a summary line (default true; see `fold.ts`). */
+  fold?: boolean;
+}
+
+/**
+ * Exports an executed notebook to `htmlDir/<name>.html` and folds its long code cells; throws
+ * with nbconvert's log on failure. A page that cannot be folded is kept as nbconvert wrote it,
+ * with a warning on stderr.
+ */
+export async function notebookToHtml(
+  executed: string,
+  htmlDir: string,
+  opts: HtmlOptions = {},
+): Promise<string> {
   const probe = await findJupyter();
   if (!probe.python) throw new Error(probe.reason);
   const name = basename(executed).replace(/\.ipynb$/, "");
@@ -103,7 +120,13 @@ export async function notebookToHtml(executed: string, htmlDir: string): Promise
   if (!out.success) {
     throw new Error(`nbconvert failed for ${executed}:\n${new TextDecoder().decode(out.stderr)}`);
   }
-  return join(htmlDir, `${name}.html`);
+  const page = join(htmlDir, `${name}.html`);
+  if (opts.fold ?? true) {
+    const folded = foldCodeCells(await Deno.readTextFile(page), await readNotebook(executed));
+    if (folded.reason) console.error(`report: ${name}: code left unfolded: ${folded.reason}`);
+    else await Deno.writeTextFile(page, folded.html);
+  }
+  return page;
 }
 
 /** Executes the notebooks in order, renders each page and the index. */
