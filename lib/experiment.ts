@@ -132,7 +132,9 @@ export async function profileConfigs(
 }
 
 /**
- * Runs a profile: its pretraining (reused when cached) and then the target run.
+ * Runs a profile: its pretraining and then the target run. The pretraining is served from its
+ * record where that is all there is (like {@link servePretraining}): it trains only when the
+ * target trains and needs its weights, so a target its record serves costs no training at all.
  *
  * @example
  * ```ts
@@ -147,7 +149,7 @@ export async function runProfile(
   opts: ExperimentOptions = {},
 ): Promise<{ pretrain: EvolutionResult | null; target: EvolutionResult }> {
   const configs = await profileConfigs(name, overrides);
-  const pretrain = configs.pretrain ? await runPretraining(configs.pretrain, opts) : null;
+  const pretrain = configs.pretrain ? await servePretraining(configs.pretrain, opts) : null;
   const target = await runConfig(configs.target, opts);
   return { pretrain, target };
 }

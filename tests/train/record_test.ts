@@ -10,7 +10,7 @@ import type { SampleSource } from "../../lib/data/types.ts";
 import { exists } from "../../lib/fsutil.ts";
 import { type EvolutionOptions, runEvolution } from "../../lib/train/evolve.ts";
 import { readRecord } from "../../lib/train/record.ts";
-import { runConfig, servePretraining } from "../../lib/experiment.ts";
+import { runConfig, runProfile, servePretraining } from "../../lib/experiment.ts";
 import { tinyConfig, toySource } from "../helpers/tiny.ts";
 
 await initBackend();
@@ -121,4 +121,24 @@ Deno.test("a recorded pretraining is served to a notebook, and trained again whe
     lines.join("\n"),
   );
   assert(await exists(join(machineB.runsRoot, p.id, "gen-1", "model", "weights.bin")));
+});
+
+Deno.test("runProfile trains no pretraining when the target's record serves it", async () => {
+  const records = await Deno.makeTempDir(), cacheRoot = await Deno.makeTempDir();
+  const overrides = { generations: 1 };
+  const a = { runsRoot: await Deno.makeTempDir(), recordsRoot: records, cacheRoot, log: () => {} };
+  const first = await runProfile("smoke", overrides, a);
+  assertEquals(first.pretrain?.fates, ["trained"]);
+  assertEquals(first.target.fates, ["trained"]);
+  // a fresh clone: only the records
+  const b = { ...a, runsRoot: await Deno.makeTempDir() };
+  const again = await runProfile("smoke", overrides, b);
+  assertEquals(again.pretrain?.fates, ["recorded"]);
+  assertEquals(again.target.fates, ["recorded"]);
+  assertEquals(again.target.metrics.generations, first.target.metrics.generations);
+  assertEquals(
+    [...Deno.readDirSync(b.runsRoot)].filter((e) => e.isDirectory && !e.name.startsWith("_"))
+      .length,
+    0,
+  );
 });
