@@ -16,7 +16,8 @@
  *
  * API:
  * - `MAX_OPEN_LINES`: cells of at most this many lines stay open (5).
- * - `codeSummary(source)`: the summary line's text: a leading comment, else the first line.
+ * - `codeSummary(source)`: the summary line's text: a leading comment, else what the cell imports
+ *   and its first statement.
  * - `isFolded(cell, maxOpenLines?)`: whether a cell is folded (long, and not a parameters cell).
  * - `foldCodeCells(html, nb, opts?)`: `{ html, folded, open, reason? }`.
  * - `FOLD_CLASS` / `FOLD_CSS`: the `<details>` class and the style added to the page's head.
@@ -84,9 +85,36 @@ function tagsOf(cell: NotebookCell): string[] {
   return Array.isArray(cell.metadata?.tags) ? cell.metadata.tags : [];
 }
 
+/** Imports at the top of a cell: how many, and the index of the first line after them. */
+function leadingImports(lines: readonly string[], start: number): { count: number; end: number } {
+  let count = 0;
+  let i = start;
+  while (i < lines.length && /^import\b/.test(lines[i])) {
+    count++;
+    // A multi-line import ends at the line with its module specifier.
+    while (i < lines.length && !/["'];?$/.test(lines[i])) i++;
+    i++;
+    while (i < lines.length && lines[i] === "") i++;
+  }
+  return { count, end: i };
+}
+
+/** A statement's first line, and the next ones while it ends with an opener (`(`, `{`, `,`…). */
+function firstStatement(lines: readonly string[], start: number): string {
+  let text = lines[start];
+  for (let i = start + 1; i < lines.length && i <= start + 4 && text.length < 60; i++) {
+    if (!/(?:[([{,=:?]|=>)$/.test(text) || /^[)\]}]/.test(lines[i])) break;
+    if (lines[i] === "") continue;
+    text += /[([]$/.test(text) ? lines[i] : ` ${lines[i]}`;
+  }
+  return text;
+}
+
 /**
- * The summary text of a code cell: its leading comment line (a `//` line, or the first text line
- * of a `/* … *\/` block), else its first non-blank line; trimmed, at most 110 characters.
+ * The summary text of a code cell, trimmed to 110 characters: its leading comment line (a `//`
+ * line, or the first text line of a `/* … *\/` block); else, for a cell that opens with imports,
+ * `import … (N modules)` and the first statement after them; else its first statement (the first
+ * line, joined with the next ones while it ends with an opener, as in `await showPlot(`).
  */
 export function codeSummary(source: string): string {
   const lines = sourceLines(source).map((l) => l.trim());
@@ -94,10 +122,18 @@ export function codeSummary(source: string): string {
   if (start < 0) return "";
   let text = lines[start];
   const block = text.match(/^\/\*+\s*(.*?)\s*(?:\*\/)?$/);
+  const imports = leadingImports(lines, start);
   if (block && block[1] === "") {
     // `/**` alone on its line: the comment's first text line.
     const next = lines.slice(start + 1).find((l) => l.replace(/^\*+\/?\s*/, "") !== "");
     if (next !== undefined) text = `/* ${next.replace(/^\*+\s*/, "")}`;
+  } else if (imports.count > 1 || (imports.count === 1 && imports.end > start + 1)) {
+    const modules = `import … (${imports.count} module${imports.count === 1 ? "" : "s"})`;
+    text = imports.end < lines.length
+      ? `${modules}; ${firstStatement(lines, imports.end)}`
+      : modules;
+  } else if (!text.startsWith("//")) {
+    text = firstStatement(lines, start);
   }
   return text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS - 1)}…` : text;
 }

@@ -146,7 +146,7 @@ function assertFolded(page: string): void {
       '<span class="cen-fold-lines">… (8 lines)</span></summary>',
   );
   assertStringIncludes(fs[0], "Loads"); // the code itself is in the fold
-  assertStringIncludes(fs[1], "<code>await showPlot({</code>");
+  assertStringIncludes(fs[1], "<code>await showPlot({ data: [{ y: [1, 3, 2], type: 'scatter' }],");
   assertStringIncludes(fs[1], "(6 lines)");
   // Outside the folds: the quote, the parameters and the short cell's code, every output.
   const outside = page.replace(/<details class="cen-fold"[^>]*>[\s\S]*?<\/details>/g, "");
@@ -157,15 +157,35 @@ function assertFolded(page: string): void {
   assertStringIncludes(page.slice(0, page.indexOf("</head>")), 'id="cen-fold-style"');
 }
 
-Deno.test("codeSummary: a leading comment, else the first line; long ones cut", () => {
+Deno.test("codeSummary: a leading comment, the imports and the first statement; long ones cut", () => {
   assertEquals(codeSummary(LONG), "// Loads the numbers of Table 1 (the long cell)");
+  assertEquals(codeSummary("/**\n * Adds claims.\n */\nconst f = 1;"), "/* Adds claims.");
+  assertEquals(codeSummary("/* one line */\nx"), "/* one line */");
+  assertEquals(codeSummary(""), "");
+  // Imports: how many modules, then the first statement after them.
+  const imports = [
+    'import { a } from "./a.ts";',
+    "import {",
+    "  b,",
+    "  c,",
+    '} from "./b.ts";',
+    "",
+    "import type { D } from './d.ts'",
+    "const x = a(b, c);",
+    "x",
+  ].join("\n");
+  assertEquals(codeSummary(imports), "import … (3 modules); const x = a(b, c);");
+  assertEquals(codeSummary("import {\n  a,\n} from './a.ts';"), "import … (1 module)");
   assertEquals(
     codeSummary("\n\n  import { a } from './a.ts';\nconst b = 1;"),
     "import { a } from './a.ts';",
   );
-  assertEquals(codeSummary("/**\n * Adds claims.\n */\nconst f = 1;"), "/* Adds claims.");
-  assertEquals(codeSummary("/* one line */\nx"), "/* one line */");
-  assertEquals(codeSummary(""), "");
+  // A first line that opens a call or a literal goes on with the next lines.
+  assertEquals(
+    codeSummary("await showPlot(\n  ageHistogram(\n    { train: ages },\n    `ages`,\n  ),\n);"),
+    "await showPlot(ageHistogram({ train: ages }, `ages`,",
+  );
+  assertEquals(codeSummary("const rows = [1, 2];\nrows"), "const rows = [1, 2];");
   const long = codeSummary(`const x = "${"a".repeat(200)}";`);
   assertEquals(long.length, 110);
   assert(long.endsWith("…"));
