@@ -25,6 +25,15 @@ export const RUNS_DIR: string = Deno.env.get("CEN_RUNS_DIR") ?? repoPath("result
 /** Committed run records: `records/runs`, or `CEN_RECORDS_DIR`. */
 export const RECORDS_DIR: string = Deno.env.get("CEN_RECORDS_DIR") ?? repoPath("records", "runs");
 
+/**
+ * Records of runs trained with `--retrain` (`deno task main|report|study|train`): the committed
+ * records are ignored and left as they are; these are compared with them afterwards.
+ */
+export const RETRAINED_RECORDS_DIR: string = repoPath("results", "retrained", "records");
+
+/** Run folders and records of `deno task study --verify N` (kept apart from `results/runs`). */
+export const VERIFY_DIR: string = repoPath("results", "verify");
+
 /** The study's working sessions (when each began), for its clock: `records/sessions.json`. */
 export const SESSIONS_FILE: string = Deno.env.get("CEN_SESSIONS_FILE") ??
   repoPath("records", "sessions.json");

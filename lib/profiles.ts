@@ -37,6 +37,13 @@ export interface StudyDefaults {
   lambda1Sweep?: number[];
   /** Whether the study includes Table 6 (τ, α, λ_t) and 04's τ figure (default true). */
   ablations?: boolean;
+  /**
+   * Seeds that decide the central claims (lib/study/effects.ts), declared before their runs from
+   * the power analysis that `07-summary` shows: Table 5's chains, Table 1's head settings and the
+   * λ₁ sweep train this many seeds (at least `seeds`). The number is fixed first and trained in
+   * full: no stopping when an interval happens to exclude a value.
+   */
+  decisiveSeeds?: { table5: number; table1: number; lambda1: number };
 }
 
 /**
@@ -234,12 +241,22 @@ const PROFILES: Record<string, Profile> = {
   "verdict-utkface": {
     target: verdictTarget("utkface"),
     pretrain: REAL_PRETRAIN_64,
-    study: { ...VERDICT_STUDY, epochCurve: [4, 8, 16, 32, 64, 128] },
+    study: {
+      ...VERDICT_STUDY,
+      epochCurve: [4, 8, 16, 32, 64, 128],
+      // 07-summary's power analysis on the 3-seed records (2026-12-07): floor 6, cap 10.
+      decisiveSeeds: { table5: 10, table1: 6, lambda1: 10 },
+    },
   },
   "verdict-aaf": {
     target: verdictTarget("aaf"),
     pretrain: REAL_PRETRAIN_64,
-    study: { ...VERDICT_STUDY, ablations: false },
+    // 07-summary's power analysis on the 3-seed records (2026-12-07): floor 6, cap 20.
+    study: {
+      ...VERDICT_STUDY,
+      ablations: false,
+      decisiveSeeds: { table5: 11, table1: 12, lambda1: 20 },
+    },
   },
   paper: {
     target: {

@@ -14,7 +14,8 @@ import { REPORT_RUN_OPTIONS } from "./report.ts";
 /** The command line of `deno task main` (its options go on to `deno task report`). */
 export const MAIN_CLI = {
   name: "main",
-  usage: "deno task main [--timeout S] [--fail-fast] [--quiet] [--param name=value] [names...]",
+  usage:
+    "deno task main [--timeout S] [--fail-fast] [--quiet] [--retrain] [--param name=value] [names...]",
   summary: "The main job: every notebook on the default profile, published to results/html/ " +
     "and checked in headless chromium when it is installed (without Jupyter: deno task train " +
     "--profile tiny instead).",

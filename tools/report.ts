@@ -17,6 +17,7 @@ import { UsageError } from "../lib/errors.ts";
 import { buildReport, listNotebooks } from "../lib/publish/build.ts";
 import { checkPages, findChromium, formatCheck } from "../lib/publish/browser.ts";
 import { findJupyter, projectRoot } from "../lib/publish/execute.ts";
+import { RETRAINED_RECORDS_DIR } from "../lib/paths.ts";
 import { PROFILE_NAMES } from "../lib/profiles.ts";
 
 /** The options `deno task main` passes through to the report (all but --profile and checks). */
@@ -28,6 +29,11 @@ export const REPORT_RUN_OPTIONS = {
   },
   "fail-fast": { type: "boolean", help: "stop at the first failing notebook" },
   quiet: { type: "boolean", help: "do not stream cell output" },
+  retrain: {
+    type: "boolean",
+    help: "ignore the committed records and train every run the notebooks need (their records " +
+      "go to results/retrained/records; records/ is left as it is)",
+  },
   param: {
     type: "string",
     value: "<name=value>",
@@ -110,6 +116,8 @@ async function publish(
     : join(root, "results", args.profile);
   const htmlDir = join(out, "html");
   if (args.profile !== "default") Deno.env.set("CEN_SUMMARY_DIR", join(out, "summary"));
+  // The notebooks' kernels inherit the environment: with --retrain they see no committed record.
+  if (options.retrain) Deno.env.set("CEN_RECORDS_DIR", RETRAINED_RECORDS_DIR);
   const notebooks = await listNotebooks(join(root, "notebooks"), positionals);
   const pageOf = (nb: string) =>
     join(htmlDir, nb.slice(nb.lastIndexOf("/") + 1).replace(/\.ipynb$/, ".html"));

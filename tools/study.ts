@@ -18,7 +18,17 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CenConfig, configHash } from "../lib/config.ts";
 import { type CommandSpec, runCli } from "../lib/cli.ts";
-import { runConfig } from "../lib/experiment.ts";
+import { canonicalJson } from "../lib/config.ts";
+import { runConfig, runPretraining } from "../lib/experiment.ts";
+import { readJsonIfExists } from "../lib/fsutil.ts";
+import { displayPath, RETRAINED_RECORDS_DIR, VERIFY_DIR } from "../lib/paths.ts";
+import { drawWithoutReplacement, seedNoise, verifyRows, verifyTable } from "../lib/study/verify.ts";
+import {
+  DEFAULT_RECORDS_ROOT,
+  readAllRecords,
+  readRecord,
+  type RunRecord,
+} from "../lib/train/record.ts";
 import { balance, describeRun, lookup, remainingCost, studyPlan } from "../lib/study/mod.ts";
 import { PROFILE_NAMES } from "../lib/profiles.ts";
 import { UsageError, UserError } from "../lib/errors.ts";
@@ -39,7 +49,8 @@ import { runHolder } from "../lib/train/locks.ts";
 export const STUDY_CLI = {
   name: "study",
   usage: [
-    "deno task study [--profile <name>] [--seeds N] [--workers N] [--dry-run]",
+    "deno task study [--profile <name>] [--seeds N] [--workers N] [--retrain] [--dry-run]",
+    "deno task study [--profile <name>] --verify N [--verify-seed S]",
     "deno task study [--profile <name>] [--seeds N] --slurm [--partition P] [--gres gpu:1] " +
     "[--time T] [--mem M] [--cpus-per-task N] [--account A] [--slurm-dir D] [--dry-run]",
   ],
@@ -62,6 +73,18 @@ export const STUDY_CLI = {
       value: "<list>",
       help: "only these phases, by number, e.g. 1,2 (default: all; --dry-run lists them)",
     },
+    retrain: {
+      type: "boolean",
+      help: "ignore the committed records: train every run of the plan (their records go to " +
+        "results/retrained/records; records/ is left as it is)",
+    },
+    verify: {
+      type: "integer",
+      value: "N",
+      help: "retrain N recorded runs of the plan, drawn at random, in results/verify/, and " +
+        "print each one's recorded and new MAE with the difference seed noise alone gives",
+    },
+    "verify-seed": { type: "integer", help: "--verify: the draw's seed (default: printed)" },
     "dry-run": {
       type: "boolean",
       help:
@@ -130,6 +153,7 @@ async function study(
   workers: number,
   dryRun: boolean,
   only?: Set<number>,
+  recordsRoot = DEFAULT_RECORDS_ROOT,
 ) {
   const started = performance.now();
   const phases = await studyPlan(name, { seeds });
@@ -143,7 +167,7 @@ async function study(
   // by its committed record costs nothing.
   const planned = new Set<string>();
   for (const [p, phase] of phases.entries()) {
-    const found = await Promise.all(phase.configs.map((c) => lookup(c)));
+    const found = await Promise.all(phase.configs.map((c) => lookup(c, undefined, recordsRoot)));
     const costs: number[] = [];
     for (const [i, c] of phase.configs.entries()) {
       costs.push(found[i] ? 0 : await remainingCost(c, undefined, planned));
@@ -164,7 +188,9 @@ async function study(
     // 1-thread workers train 1.4× the images of one 2-thread process (deno task bench).
     const threads = Deno.env.get("CEN_THREADS") ??
       String(Math.max(1, Math.floor(navigator.hardwareConcurrency / shares.length)));
-    const results = await Promise.all(shares.map((share, w) => runWorker(share, w, threads)));
+    const results = await Promise.all(
+      shares.map((share, w) => runWorker(share, w, threads, recordsRoot)),
+    );
     if (results.some((ok) => !ok)) {
       console.error(`study: phase "${phase.name}" failed (rerun to resume)`);
       return 1;
@@ -174,6 +200,62 @@ async function study(
     `\nstudy ${name}: ${only ? `phase(s) ${[...only].join(", ")}` : "all phases"} done in ${
       ((performance.now() - started) / 60000).toFixed(1)
     } min`,
+  );
+  return 0;
+}
+
+/**
+ * Retrains `n` runs of the plan that are recorded in full, drawn at random by `seed`, in their own
+ * folders (`results/verify/`, no records written), and prints each generation's recorded and new
+ * MAE of ŷ with the difference seed noise alone gives (lib/study/verify.ts).
+ */
+async function verify(name: string, seeds: number | undefined, n: number, seed: number) {
+  const phases = await studyPlan(name, { seeds });
+  const byId = new Map<string, CenConfig>();
+  for (const c of phases.flatMap((p) => p.configs)) byId.set(await configHash(c), c);
+  const recorded: RunRecord[] = [];
+  for (const [id, c] of byId) {
+    const r = await readRecord(DEFAULT_RECORDS_ROOT, id);
+    if (r && r.generations.length === c.generations) recorded.push(r);
+  }
+  if (recorded.length === 0) {
+    throw new UserError(
+      `verify: no run of the ${name} study is recorded in full; nothing to verify`,
+    );
+  }
+  const picked = drawWithoutReplacement(recorded, n, seed);
+  const all = await readAllRecords(DEFAULT_RECORDS_ROOT);
+  const opts = {
+    runsRoot: join(VERIFY_DIR, "runs"),
+    recordsRoot: null,
+  };
+  console.log(
+    `verify: ${picked.length} of the ${recorded.length} recorded runs of the ${name} study, ` +
+      `drawn with --verify-seed ${seed}; retrained in ${displayPath(opts.runsRoot)}`,
+  );
+  let within = 0, total = 0;
+  for (const [i, r] of picked.entries()) {
+    console.log(`\n── ${i + 1}/${picked.length}: ${r.id} ${describeRun(r.config)}`);
+    const pre = r.config.pretrained
+      ? await readRecord(DEFAULT_RECORDS_ROOT, r.config.pretrained)
+      : undefined;
+    if (pre) await runPretraining(pre.config, opts);
+    const now = await runConfig(r.config, opts);
+    const inputs = await readJsonIfExists<RunRecord["inputs"]>(join(now.dir, "inputs.json"));
+    const same = canonicalJson(inputs ?? null) === canonicalJson(r.inputs);
+    const noise = seedNoise(r.config, r.generations.map((g) => g.metrics.mae), all);
+    const rows = verifyRows(
+      { id: r.id, config: r.config, backend: r.backend, generations: r.generations },
+      now.metrics,
+      noise,
+    );
+    console.log(verifyTable(rows, noise));
+    if (!same) console.log("  (trained here on other inputs than the record's: not comparable)");
+    within += rows.filter((x) => x.withinNoise).length;
+    total += rows.length;
+  }
+  console.log(
+    `\nverify: ${within} of ${total} generations within 2 σ of seed noise of their record`,
   );
   return 0;
 }
@@ -349,7 +431,14 @@ if (import.meta.main) {
       }
       only = new Set(list.map(Number));
     }
-    return await study(profile, options.seeds, workers, !!options["dry-run"], only);
+    if (options.verify !== undefined) {
+      if (options.verify < 1) throw new UsageError("--verify must be a positive integer");
+      const seed = options["verify-seed"] ?? Math.floor(Date.now() / 1000) % 100_000;
+      return await verify(profile, options.seeds, options.verify, seed);
+    }
+    if (options["verify-seed"] !== undefined) throw new UsageError("--verify-seed needs --verify");
+    const recordsRoot = options.retrain ? RETRAINED_RECORDS_DIR : DEFAULT_RECORDS_ROOT;
+    return await study(profile, options.seeds, workers, !!options["dry-run"], only, recordsRoot);
   });
 }
 
@@ -359,12 +448,17 @@ async function describe(c: CenConfig): Promise<string> {
 }
 
 /** Runs a share of configs in a child process, prefixing its output lines with `[w]`. */
-async function runWorker(share: CenConfig[], w: number, threads: string): Promise<boolean> {
+async function runWorker(
+  share: CenConfig[],
+  w: number,
+  threads: string,
+  recordsRoot: string,
+): Promise<boolean> {
   const list = await Deno.makeTempFile({ prefix: "cen-study-", suffix: ".json" });
   await Deno.writeTextFile(list, JSON.stringify(share));
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL(import.meta.url).pathname, "--run-list", list],
-    env: { CEN_THREADS: threads },
+    env: { CEN_THREADS: threads, CEN_RECORDS_DIR: recordsRoot },
     stdout: "piped",
     stderr: "piped",
   }).spawn();

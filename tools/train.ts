@@ -8,13 +8,14 @@
  */
 import { type CommandSpec, flagsToConfig, runCli } from "../lib/cli.ts";
 import { runProfile } from "../lib/experiment.ts";
+import { RETRAINED_RECORDS_DIR } from "../lib/paths.ts";
 import { PROFILE_NAMES } from "../lib/profiles.ts";
 import type { RunMetrics } from "../lib/train/run.ts";
 
 /** The command line of `deno task train`. */
 export const TRAIN_CLI = {
   name: "train",
-  usage: "deno task train [--profile <name>] [--<config field> value ...]",
+  usage: "deno task train [--profile <name>] [--retrain] [--<config field> value ...]",
   summary: "Trains a profile (its pretraining, if any, then its CEN generations) and prints the " +
     "metrics of each generation. Rerunning the same command resumes or reuses the run.",
   options: {
@@ -23,6 +24,10 @@ export const TRAIN_CLI = {
       value: "<name>",
       choices: PROFILE_NAMES,
       help: `the profile to train (default tiny): ${PROFILE_NAMES.join(", ")}`,
+    },
+    retrain: {
+      type: "boolean",
+      help: "ignore the committed records and train (records go to results/retrained/records)",
     },
   },
   extra: {
@@ -54,7 +59,10 @@ function metricsTable(metrics: RunMetrics): string[] {
 if (import.meta.main) {
   await runCli(TRAIN_CLI, async ({ options, extra }) => {
     const started = performance.now();
-    const { target } = await runProfile(options.profile ?? "tiny", flagsToConfig(extra));
+    const recordsRoot = options.retrain ? RETRAINED_RECORDS_DIR : undefined;
+    const { target } = await runProfile(options.profile ?? "tiny", flagsToConfig(extra), {
+      recordsRoot,
+    });
     console.log(`\nrun ${target.id} (${target.dir})`);
     for (const line of metricsTable(target.metrics)) console.log(line);
     console.log(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s`);

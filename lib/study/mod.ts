@@ -38,3 +38,5 @@ export * from "./verdicts.ts";
 export * from "./plan.ts";
 export * from "./clock.ts";
 export * from "./params.ts";
+export * from "./effects.ts";
+export * from "./verify.ts";

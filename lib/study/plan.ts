@@ -55,10 +55,13 @@ export async function studyPlan(
   const others = await Promise.all(
     backbones.filter((b) => b !== main.target.backbone).map((b) => backboneConfigs(profileName, b)),
   );
-  const t1 = table1Configs(main.target, seeds);
+  // The central claims' tables train the seeds declared to decide them (when no count is given).
+  const decisive = (k: "table5" | "table1" | "lambda1") =>
+    settings.seeds ?? Math.max(seeds, defaults.decisiveSeeds?.[k] ?? 0);
+  const t1 = table1Configs(main.target, decisive("table1"));
   const t6 = table6Configs(main.target, center, seeds);
   const sweeps = ablations ? [...t6.tau, ...t6.alpha, ...t6.lambda].flatMap((s) => s.configs) : [];
-  const lambda1 = lambda1Configs(main.target, seeds, defaults.lambda1Sweep ?? [])
+  const lambda1 = lambda1Configs(main.target, decisive("lambda1"), defaults.lambda1Sweep ?? [])
     .flatMap((s) => s.configs);
   const isCenter = (c: CenConfig) =>
     c.tau === center.tau && c.alpha === center.alpha && c.lambdaT === center.lambda;
@@ -90,7 +93,7 @@ export async function studyPlan(
     {
       name: "offspring",
       configs: [
-        ...table5Configs(main.target, seeds),
+        ...table5Configs(main.target, decisive("table5")),
         ...others.flatMap((o) => table5Configs(o.target, seeds)),
         ...sweeps.filter((c) => !isCenter(c)),
         ...(ablations

@@ -175,3 +175,21 @@ export function recordServes(
     record.generations.length === config.generations &&
     canonicalJson(record.inputs) === canonicalJson(inputs);
 }
+
+/**
+ * Every readable record in `root` (none when the folder is missing); damaged ones are reported
+ * ({@link reportDamagedRecord}) and left out.
+ */
+export async function readAllRecords(root: string): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  try {
+    for await (const e of Deno.readDir(root)) {
+      if (!e.name.endsWith(".json")) continue;
+      const r = await readRecord(root, e.name.slice(0, -".json".length));
+      if (r) out.push(r);
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}
