@@ -53,3 +53,24 @@ export class NotFoundError extends UserError {
     this.name = "NotFoundError";
   }
 }
+
+/**
+ * A file the program wrote earlier (a model, a checkpoint, a cache entry, a lock) is damaged: cut
+ * short, emptied, garbage, or a folder in its place. The message names the file, what is wrong
+ * with it and the way out; `path` and `problem` let a caller recover instead (rebuild, retrain).
+ */
+export class DamagedFileError extends DataError {
+  /** `path`: the file as shown to the user; `problem`: what is wrong, in words. */
+  constructor(readonly path: string, readonly problem: string, fix: string) {
+    super(`${path}: ${problem}${fix ? `: ${fix}` : ""}`);
+    this.name = "DamagedFileError";
+  }
+}
+
+/** A file could not be written (disk full, a file where a folder should be, …); the old one is kept. */
+export class WriteError extends UserError {
+  constructor(readonly path: string, message: string) {
+    super(message);
+    this.name = "WriteError";
+  }
+}

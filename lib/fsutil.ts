@@ -5,7 +5,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { DataError } from "./errors.ts";
+import { DamagedFileError, WriteError } from "./errors.ts";
 import { displayPath } from "./paths.ts";
 
 let counter = 0;
@@ -14,12 +14,37 @@ function tmpName(path: string): string {
   return `${path}.${Deno.pid}.${counter}.tmp`;
 }
 
-/** Writes bytes to `path` atomically (a reader sees the old file or the new one, never a part). */
+/** Writes a whole file (what {@link writeFileAtomic} writes its temporary file with). */
+export type WriteFile = (path: string, data: Uint8Array) => Promise<void>;
+
+const plainWrite: WriteFile = (path, data) => Deno.writeFile(path, data);
+let writeTemp: WriteFile = plainWrite;
+
+/**
+ * Replaces how atomic writes write their temporary file (tests: a writer that fails midway, as a
+ * full disk does); no argument restores the plain one.
+ */
+export function setTempWriter(write: WriteFile = plainWrite): void {
+  writeTemp = write;
+}
+
+/**
+ * Writes bytes to `path` atomically (a reader sees the old file or the new one, never a part). A
+ * write that fails (disk full, a file where a folder should be, a folder in the file's place)
+ * removes its temporary file, keeps the old file, and is a {@link WriteError} naming `path`.
+ */
 export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
   const tmp = tmpName(path);
-  await Deno.writeFile(tmp, data);
-  await Deno.rename(tmp, path);
+  try {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    await writeTemp(tmp, data);
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    if (e instanceof WriteError) throw e;
+    const why = e instanceof Error ? e.message : String(e);
+    throw new WriteError(path, `cannot write ${displayPath(path)}: ${why} (the old file is kept)`);
+  }
 }
 
 /** Writes text atomically. */
@@ -57,7 +82,7 @@ export function jsonProblem(text: string): string | undefined {
 
 /**
  * Reads JSON, or returns `undefined` when the file does not exist. A file that is there but
- * unusable (a folder in its place, empty, cut short, not JSON) is a {@link DataError} that names
+ * unusable (a folder in its place, empty, cut short, not JSON) is a {@link DamagedFileError} that names
  * it and says what is wrong; `fix` adds the way out ("delete it and rerun", …).
  */
 export async function readJsonIfExists<T>(path: string, fix?: string): Promise<T | undefined> {
@@ -67,14 +92,12 @@ export async function readJsonIfExists<T>(path: string, fix?: string): Promise<T
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
     if (e instanceof Deno.errors.IsADirectory || (e as Error).message?.includes("directory")) {
-      throw new DataError(
-        `${displayPath(path)}: a folder, not a JSON file${fix ? `: ${fix}` : ""}`,
-      );
+      throw new DamagedFileError(displayPath(path), "a folder, not a JSON file", fix ?? "");
     }
     throw e;
   }
   const problem = jsonProblem(text);
-  if (problem) throw new DataError(`${displayPath(path)}: ${problem}${fix ? `: ${fix}` : ""}`);
+  if (problem) throw new DamagedFileError(displayPath(path), problem, fix ?? "");
   return JSON.parse(text) as T;
 }
 
@@ -91,15 +114,21 @@ export async function exists(path: string): Promise<boolean> {
 
 /**
  * Replaces directory `dir` atomically with the files written by `fill` into a fresh temporary
- * directory: the old directory stays whole until the new one is complete.
+ * directory: the old directory stays whole until the new one is complete. When `fill` fails, the
+ * temporary directory is removed and the old one is left as it was.
  */
 export async function replaceDirAtomic(
   dir: string,
   fill: (tmpDir: string) => Promise<void>,
 ): Promise<void> {
   const tmp = tmpName(dir);
-  await Deno.mkdir(tmp, { recursive: true });
-  await fill(tmp);
+  try {
+    await Deno.mkdir(tmp, { recursive: true });
+    await fill(tmp);
+  } catch (e) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw e;
+  }
   const old = `${tmp}.old`;
   let hadOld = false;
   try {

@@ -16,7 +16,6 @@
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { join } from "node:path";
-import sharp from "sharp";
 import {
   alignFace,
   type CropMetadata,
@@ -34,9 +33,11 @@ import {
   fixedCrop,
   squareCropRect,
 } from "./data/crops.ts";
-import { decodeImage } from "./data/decode.ts";
+import { decodeImageBytes, imageHeader, readImageFile } from "./data/decode.ts";
+import { MAX_IMAGE_PIXELS, WORKING_SIDE } from "./data/limits.ts";
 import { downscaleRgb, KERNELS, resizeRgb } from "./data/resample.ts";
 import type { SkipRecord } from "./data/skips.ts";
+import { DataError } from "./errors.ts";
 import { loadModel, readModelMetadata } from "./model/io.ts";
 import { predictImages } from "./model/predict.ts";
 
@@ -111,7 +112,10 @@ export function ageModelSettings(
   where: string,
 ): Pick<AgeModel, "size" | "minAge" | "maxAge" | "template"> {
   if (!meta.cen || !meta.input) {
-    throw new Error(`${where} has no CEN metadata (not a model saved by this library)`);
+    throw new DataError(
+      `${where} has no CEN metadata (not a model saved by this library): pass --run <id|dir> ` +
+        "with a model this library trained or exported",
+    );
   }
   const template = meta.crop?.template.length === 5 ? meta.crop.template : TEMPLATE;
   return { size: meta.input.size, minAge: meta.cen.minAge, maxAge: meta.cen.maxAge, template };
@@ -320,80 +324,125 @@ export async function facesInImage(
   return [{ crop, face: -1, source, box }];
 }
 
+/** How `deno task predict` reads images: its face-finding policy and the size limits. */
+export interface ReadPolicy {
+  align: AlignPolicy;
+  /** Images with more pixels are skipped, from their header (default {@link MAX_IMAGE_PIXELS}). */
+  maxPixels: number;
+  /** Photos are decoded to at most this side for face finding (default {@link WORKING_SIDE}). */
+  maxSide: number;
+}
+
 /**
- * The faces of one file as the model's input, or why it has none: a chip is resized whole;
- * otherwise see {@link facesInImage}.
+ * The faces of one file as the model's input, or why it has none. The size is read from the
+ * header first (an image over `maxPixels` is skipped with its size); a chip (`--align none`, or
+ * `auto` with a small square image) is resized whole as it loads; a photo is decoded straight to
+ * `maxSide` and searched ({@link facesInImage}).
  */
 async function faceCrops(
   file: string,
   m: AgeModel,
-  chip: boolean,
+  policy: ReadPolicy,
   detector: FaceDetector | undefined,
 ): Promise<FaceCrop[] | SkipRecord> {
-  if (chip || !detector) {
-    const img = await decodeImage(file, { size: m.size });
-    if (!img.ok) return { path: file, reason: img.reason, detail: img.detail };
+  const skip = (f: { reason: string; detail: string }): SkipRecord => ({
+    path: file,
+    reason: f.reason,
+    detail: f.detail,
+  });
+  const bytes = await readImageFile(file);
+  if (!(bytes instanceof Uint8Array)) return skip(bytes);
+  const header = await imageHeader(bytes, policy.maxPixels);
+  if ("ok" in header) return skip(header);
+  const chip = !detector || policy.align === "none" ||
+    (policy.align === "auto" && looksLikeChip(header.width, header.height));
+  if (chip) {
+    const img = await decodeImageBytes(bytes, { size: m.size, maxPixels: policy.maxPixels });
+    if (!img.ok) return skip(img);
     const box = { x: 0, y: 0, width: m.size, height: m.size };
     return [{ crop: img.data, face: -1, source: "chip", box }];
   }
-  const img = await decodeImage(file);
-  if (!img.ok) return { path: file, reason: img.reason, detail: img.detail };
-  const faces = await facesInImage(img, m, detector);
-  return Array.isArray(faces) ? faces : { path: file, ...faces };
+  const img = await decodeImageBytes(bytes, {
+    maxSide: policy.maxSide,
+    maxPixels: policy.maxPixels,
+  });
+  if (!img.ok) return skip(img);
+  const faces = await facesInImage(img, m, detector!);
+  return Array.isArray(faces) ? faces : skip(faces);
+}
+
+/** Options of {@link predictFiles}. */
+export interface PredictOptions {
+  /** How faces are found (default "auto"). */
+  align?: AlignPolicy;
+  /** The face detector (default: face-api's, loaded now). */
+  detector?: FaceDetector;
+  /** Skip images with more pixels, read from the header (default {@link MAX_IMAGE_PIXELS}). */
+  maxPixels?: number;
+  /** Decode photos to at most this side for face finding (default {@link WORKING_SIDE}). */
+  maxSide?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
 }
 
 /**
- * Predicts every face in `files`; unreadable files, and large photos with no face, are `skipped`.
+ * Predicts every face in `files`; unreadable files, images too large, large photos with no face,
+ * and a file whose processing failed for any other reason are `skipped` (one bad image never stops
+ * the others).
  *
  * @example
  * ```ts
  * import { listImages, loadAgeModel, predictFiles, rowsToCsv, SHIPPED_MODEL_DIR } from "./mod.ts";
  * const model = await loadAgeModel(SHIPPED_MODEL_DIR);
  * const { rows, skipped } = await predictFiles(await listImages("photos/"), model);
- * console.log(rowsToCsv(rows), `${skipped.length} files skipped`);
+ * console.log(rowsToCsv(rows, skipped), `${skipped.length} files skipped`);
  * ```
  */
 export async function predictFiles(
   files: readonly string[],
   m: AgeModel,
-  options: { align?: AlignPolicy; detector?: FaceDetector; log?: (line: string) => void } = {},
+  options: PredictOptions = {},
 ): Promise<{ rows: AgeRow[]; skipped: SkipRecord[] }> {
-  const policy = options.align ?? "auto";
-  const detector = policy === "none" ? undefined : options.detector ?? await loadFaceDetector();
+  const policy: ReadPolicy = {
+    align: options.align ?? "auto",
+    maxPixels: options.maxPixels ?? MAX_IMAGE_PIXELS,
+    maxSide: options.maxSide ?? WORKING_SIDE,
+  };
+  const detector = policy.align === "none"
+    ? undefined
+    : options.detector ?? await loadFaceDetector();
   const rows: AgeRow[] = [];
   const skipped: SkipRecord[] = [];
   const k = m.maxAge - m.minAge + 1;
   for (const [n, file] of files.entries()) {
-    // auto: a small square image is a pre-aligned chip, used whole as in training ("resize");
-    // anything larger is a photo whose faces are detected and aligned.
-    const meta = policy === "auto"
-      ? await sharp(file).metadata().catch(() => undefined)
-      : undefined;
-    const chip = policy === "none" ||
-      Boolean(meta?.width && meta.height && looksLikeChip(meta.width, meta.height));
-    const faces = await faceCrops(file, m, chip, detector);
-    if (!Array.isArray(faces)) {
-      skipped.push(faces);
-      continue;
-    }
-    const p = predictImages(m.model, faces.map((f) => f.crop), m.size, m);
-    faces.forEach((f, i) => {
-      const dist = Array.from(p.p.subarray(i * k, (i + 1) * k));
-      const top = dist.map((v, j) => ({ age: m.minAge + j, p: v })).sort((a, b) => b.p - a.p).slice(
-        0,
-        3,
-      );
-      rows.push({
-        file,
-        age: p.y[i],
-        ageLdl: p.yLdl[i],
-        ageReg: p.yReg[i],
-        top,
-        face: f.face,
-        source: f.source,
+    try {
+      const faces = await faceCrops(file, m, policy, detector);
+      if (!Array.isArray(faces)) {
+        skipped.push(faces);
+        continue;
+      }
+      const p = predictImages(m.model, faces.map((f) => f.crop), m.size, m);
+      faces.forEach((f, i) => {
+        const dist = Array.from(p.p.subarray(i * k, (i + 1) * k));
+        const top = dist.map((v, j) => ({ age: m.minAge + j, p: v })).sort((a, b) => b.p - a.p)
+          .slice(0, 3);
+        rows.push({
+          file,
+          age: p.y[i],
+          ageLdl: p.yLdl[i],
+          ageReg: p.yReg[i],
+          top,
+          face: f.face,
+          source: f.source,
+        });
       });
-    });
-    if ((n + 1) % 100 === 0) options.log?.(`predict: ${n + 1}/${files.length} files`);
+    } catch (e) {
+      const err = e as Error;
+      const detail = `${err?.name ?? "Error"}: ${String(err?.message ?? e).split("\n")[0]}`;
+      skipped.push({ path: file, reason: "failed", detail });
+    } finally {
+      if ((n + 1) % 100 === 0) options.log?.(`predict: ${n + 1}/${files.length} files`);
+    }
   }
   return { rows, skipped };
 }
@@ -406,10 +455,12 @@ export function sourceCounts(rows: readonly AgeRow[]): string {
 }
 
 /**
- * CSV with the header `file,age,age_ldl,age_reg,top_ages,face` (top_ages: `age:p` pairs,
- * space-separated; face: the row's {@link FaceSource}).
+ * CSV with the header `file,age,age_ldl,age_reg,top_ages,face,skipped` (top_ages: `age:p` pairs,
+ * space-separated; face: the row's {@link FaceSource}): one row per face, then one per skipped
+ * file with only `file` and `skipped` (its reason and detail, e.g. "image-too-large: 12000×12000
+ * pixels (144.0 megapixels), more than the limit of 40 megapixels").
  */
-export function rowsToCsv(rows: readonly AgeRow[]): string {
+export function rowsToCsv(rows: readonly AgeRow[], skipped: readonly SkipRecord[] = []): string {
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
   const lines = rows.map((r) =>
     [
@@ -419,7 +470,12 @@ export function rowsToCsv(rows: readonly AgeRow[]): string {
       r.ageReg.toFixed(2),
       r.top.map((t) => `${t.age}:${t.p.toFixed(3)}`).join(" "),
       r.source,
+      "",
     ].join(",")
   );
-  return ["file,age,age_ldl,age_reg,top_ages,face", ...lines].join("\n") + "\n";
+  for (const s of skipped) {
+    const why = s.detail ? `${s.reason}: ${s.detail}` : s.reason;
+    lines.push([q(s.path), "", "", "", "", "", q(why)].join(","));
+  }
+  return ["file,age,age_ldl,age_reg,top_ages,face,skipped", ...lines].join("\n") + "\n";
 }

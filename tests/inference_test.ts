@@ -61,7 +61,7 @@ Deno.test("the crop template comes from the model's metadata (the default templa
   m.model.dispose();
 });
 
-Deno.test("CSV: header, one row per face, top ages as age:p pairs, quoted paths", () => {
+Deno.test("CSV: header, one row per face, top ages as age:p pairs, quoted paths, skipped files", () => {
   const csv = rowsToCsv([
     {
       file: "x,y.jpg",
@@ -72,10 +72,12 @@ Deno.test("CSV: header, one row per face, top ages as age:p pairs, quoted paths"
       face: 0,
       source: "detected-padded",
     },
-  ]);
+  ], [{ path: "big.jpg", reason: "image-too-large", detail: "1×2 pixels, more than 1" }]);
   assertEquals(
     csv,
-    'file,age,age_ldl,age_reg,top_ages,face\n"x,y.jpg",30.46,31.00,29.90,31:0.200 30:0.100,detected-padded\n',
+    "file,age,age_ldl,age_reg,top_ages,face,skipped\n" +
+      '"x,y.jpg",30.46,31.00,29.90,31:0.200 30:0.100,detected-padded,\n' +
+      'big.jpg,,,,,,"image-too-large: 1×2 pixels, more than 1"\n',
   );
 });
 
@@ -168,7 +170,7 @@ Deno.test("a small image of one face always gets an age: framed and retried, els
   assert(rows.every((r) => Number.isFinite(r.age)));
   assertEquals(sourceCounts(rows), "detected-padded 1, whole-image 2, aaf-crop 1");
   const csv = rowsToCsv(rows).trim().split("\n");
-  assertEquals(csv.map((l) => l.split(",").pop()), [
+  assertEquals(csv.map((l) => l.split(",").at(-2)), [
     "face",
     "detected-padded",
     "whole-image",
@@ -215,8 +217,9 @@ Deno.test("deno task predict writes the CSV and reports skipped files", async ()
   const err = new TextDecoder().decode(r.stderr);
   assertEquals(r.code, 0, err);
   const csv = await Deno.readTextFile(out);
-  assertEquals(csv.split("\n")[0], "file,age,age_ldl,age_reg,top_ages,face");
-  assertEquals(csv.trim().split("\n").length, 4);
+  assertEquals(csv.split("\n")[0], "file,age,age_ldl,age_reg,top_ages,face,skipped");
+  assertEquals(csv.trim().split("\n").length, 5);
+  assertMatch(csv, /broken\.jpg,,,,,,corrupt-image: /);
   assertMatch(err, /skipped .*broken\.jpg: corrupt-image/);
   const bad = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "tools/predict.ts"],

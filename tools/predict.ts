@@ -1,19 +1,23 @@
 /**
  * `deno task predict <image|folder> [--run <id|dir>] [--out <file.csv>] [--align auto|detect|none]`
  *
- * Writes a CSV (stdout without `--out`) with the header `file,age,age_ldl,age_reg,top_ages,face`:
- * one row per face (a photo with several faces gets several rows, left to right). Faces are
- * detected and aligned in raw photos; with `--align auto` (default) a small square image (≤ 256 px)
- * is taken as a pre-aligned chip and used whole, as the pre-aligned datasets are in training. A
- * small image with no face found, even framed or upscaled, is used whole; `face` says which path
- * each row took (lib/inference.ts: FaceSource). Files that cannot be read, and large photos with no
- * face, are reported on stderr. The model is the one `--run` names, else the exported one in
- * `results/model/`, else the model that ships in `model/`.
+ * Writes a CSV (stdout without `--out`) with the header
+ * `file,age,age_ldl,age_reg,top_ages,face,skipped`: one row per face (a photo with several faces
+ * gets several rows, left to right), and one row per file that gave none, with the reason in
+ * `skipped` (also reported on stderr). Faces are detected and aligned in raw photos; with
+ * `--align auto` (default) a small square image (≤ 256 px) is taken as a pre-aligned chip and used
+ * whole, as the pre-aligned datasets are in training. A small image with no face found, even
+ * framed or upscaled, is used whole; `face` says which path each row took (lib/inference.ts:
+ * FaceSource). An image's size is read from its header first: one of more than 40 megapixels
+ * (`--max-megapixels`) is skipped before decoding, and a photo is decoded straight to 2,048 px for
+ * face finding, so a pixel bomb never stops the batch. The model is the one `--run` names, else
+ * the exported one in `results/model/`, else the model that ships in `model/`.
  */
 import { type CommandSpec, runCli } from "../lib/cli.ts";
 import { initBackend } from "../lib/backend/mod.ts";
-import { DataError, NotFoundError } from "../lib/errors.ts";
+import { DataError, NotFoundError, UsageError } from "../lib/errors.ts";
 import { exists, writeTextAtomic } from "../lib/fsutil.ts";
+import { MAX_IMAGE_PIXELS } from "../lib/data/limits.ts";
 import {
   type AlignPolicy,
   listImages,
@@ -47,6 +51,13 @@ export const PREDICT_CLI = {
       type: "string",
       choices: ["auto", "detect", "none"],
       help: "detect and align faces, use images whole, or decide per image (default auto)",
+    },
+    "max-megapixels": {
+      type: "number",
+      value: "<n>",
+      help: `skip images with more pixels, read from their header (default ${
+        MAX_IMAGE_PIXELS / 1e6
+      })`,
     },
   },
   positionals: [1, 1],
@@ -85,6 +96,10 @@ async function imagesAt(path: string): Promise<string[]> {
 if (import.meta.main) {
   await runCli(PREDICT_CLI, async ({ options, positionals }) => {
     const align: AlignPolicy = options.align ?? "auto";
+    const megapixels = options["max-megapixels"];
+    if (megapixels !== undefined && !(megapixels > 0)) {
+      throw new UsageError(`--max-megapixels must be positive, got ${megapixels}`);
+    }
     const files = await imagesAt(positionals[0]);
     const modelDir = await modelDirOf(options.run);
     await initBackend(undefined, (l) => console.error(l));
@@ -92,6 +107,7 @@ if (import.meta.main) {
     console.error(`model ${modelDir} (${model.size}px, ages ${model.minAge}–${model.maxAge})`);
     const { rows, skipped } = await predictFiles(files, model, {
       align,
+      ...(megapixels !== undefined ? { maxPixels: Math.round(megapixels * 1e6) } : {}),
       log: (l) => console.error(l),
     });
     for (const s of skipped) {
@@ -101,7 +117,7 @@ if (import.meta.main) {
       `${files.length} files: ${rows.length} faces predicted (${sourceCounts(rows)}), ` +
         `${skipped.length} files skipped`,
     );
-    const csv = rowsToCsv(rows);
+    const csv = rowsToCsv(rows, skipped);
     if (options.out) await writeTextAtomic(options.out, csv);
     else await Deno.stdout.write(new TextEncoder().encode(csv));
   });

@@ -457,7 +457,10 @@ export async function detectFacesWith(
     throw new DataError(`image has ${rgb.length} bytes, want ${width}×${height}×3`);
   }
   const k = Math.min(1, (options.maxSide ?? Infinity) / Math.max(width, height));
-  const input = tf.tensor3d(rgb, [height, width, 3], "int32");
+  // The full-resolution tensor (4 bytes a value) is made only when it is needed: for the boxes of
+  // an image at most maxSide, for the landmarks once a box is found.
+  let input: Any | undefined;
+  const full = () => input ??= tf.tensor3d(rgb, [height, width, 3], "int32");
   try {
     let boxes: { x: number; y: number; width: number; height: number }[];
     let scores: number[];
@@ -479,7 +482,7 @@ export async function detectFacesWith(
       }));
       scores = dets.map((d) => d.score);
     } else {
-      const dets: Any[] = await ssd.locateFaces(input, ssdOptions);
+      const dets: Any[] = await ssd.locateFaces(full(), ssdOptions);
       boxes = dets.map((d) => ({
         x: d.box.x,
         y: d.box.y,
@@ -490,7 +493,7 @@ export async function detectFacesWith(
     }
     if (boxes.length === 0) return [];
     const rects = boxes.map((b) => new api.Rect(b.x, b.y, b.width, b.height));
-    const crops = await api.extractFaceTensors(input, rects);
+    const crops = await api.extractFaceTensors(full(), rects);
     const faces: DetectedFace[] = [];
     try {
       for (let i = 0; i < boxes.length; i++) {
@@ -515,7 +518,7 @@ export async function detectFacesWith(
     const rank = (f: DetectedFace) => f.score * f.box.width * f.box.height;
     return faces.sort((a, b) => rank(b) - rank(a));
   } finally {
-    input.dispose();
+    input?.dispose();
   }
 }
 

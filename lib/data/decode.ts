@@ -4,11 +4,14 @@
  *
  * Valid but unusual images are converted: alpha is flattened onto white, grayscale, CMYK and
  * 16-bit images become 8-bit sRGB, EXIF orientation is applied, and the file extension is
- * ignored (the format is sniffed from the bytes).
+ * ignored (the format is sniffed from the bytes). The size is read from the header first: an image
+ * of more than 40 megapixels (lib/data/limits.ts) is skipped with its size before any pixel is
+ * decoded, and a resize happens while the image loads.
  *
  * @module
  */
-import sharp from "sharp";
+import sharp, { type Metadata } from "sharp";
+import { MAX_IMAGE_PIXELS, type Size, tooManyPixels, workingSize } from "./limits.ts";
 import type { SkipRecord } from "./skips.ts";
 
 /** Why an image could not be used. */
@@ -23,7 +26,7 @@ export type DecodeSkipReason =
   | "not-an-image"
   /** A known format whose data is broken (corrupt or truncated JPEG, bad PNG chunks, …). */
   | "corrupt-image"
-  /** More pixels than {@link DecodeOptions.maxPixels}. */
+  /** More pixels than {@link DecodeOptions.maxPixels} (default 40 megapixels). */
   | "image-too-large";
 
 /** A decoded image: `width × height × 3` bytes, row-major RGB. */
@@ -53,38 +56,70 @@ export interface DecodeOptions {
    * (keeps the aspect ratio; the default), "fill" stretches.
    */
   fit?: "cover" | "fill";
-  /** Refuse images with more pixels than this (default 268,402,689 = 16383², sharp's limit). */
+  /**
+   * Shrink an image whose longest side is larger to this side while it loads ({@link workingSize}:
+   * the full raster is never held; JPEG decodes at a reduced scale). Ignored with `size`.
+   */
+  maxSide?: number;
+  /**
+   * Refuse images with more pixels than this, read from the header before decoding (default
+   * {@link MAX_IMAGE_PIXELS}, 40 megapixels): the skip's detail gives the image's size.
+   */
   maxPixels?: number;
 }
-
-const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;
 
 function fail(reason: DecodeSkipReason, detail: string): DecodeFailure {
   return { ok: false, reason, detail };
 }
 
 /**
- * Decodes the image file at `path` to 8-bit RGB, resized to `size × size` when `size` is given.
- * Never throws for bad input: a missing, empty, non-image, corrupt or oversized file gives a
- * {@link DecodeFailure} with a reason key.
+ * Decodes the image file at `path` to 8-bit RGB, resized to `size × size` when `size` is given
+ * (or shrunk to `maxSide`). Never throws for bad input: a missing, empty, non-image, corrupt or
+ * oversized file gives a {@link DecodeFailure} with a reason key.
  */
 export async function decodeImage(
   path: string,
   options: DecodeOptions = {},
 ): Promise<DecodeResult> {
-  let bytes: Uint8Array;
+  const bytes = await readImageFile(path);
+  return bytes instanceof Uint8Array ? await decodeImageBytes(bytes, options) : bytes;
+}
+
+/** The bytes of the image file at `path`, or why there are none (missing, a folder, unreadable). */
+export async function readImageFile(path: string): Promise<Uint8Array | DecodeFailure> {
   try {
     const info = await Deno.stat(path);
     if (!info.isFile) {
       return fail("not-a-file", info.isDirectory ? "a directory" : "not a regular file");
     }
-    bytes = await Deno.readFile(path);
+    return await Deno.readFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return fail("missing-file", "no such file");
     if (e instanceof Deno.errors.IsADirectory) return fail("not-a-file", "a directory");
     return fail("missing-file", `cannot read: ${(e as Error).message}`);
   }
-  return await decodeImageBytes(bytes, options);
+}
+
+/**
+ * The size of an image from its header alone (EXIF orientation applied), or why it cannot be
+ * used: a {@link DecodeFailure} for bytes that are no image, and "image-too-large" (with the
+ * size) for more than `maxPixels` pixels.
+ */
+export async function imageHeader(
+  bytes: Uint8Array,
+  maxPixels = MAX_IMAGE_PIXELS,
+): Promise<Size | DecodeFailure> {
+  if (bytes.length === 0) return fail("empty-file", "0 bytes");
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false, animated: false }).metadata();
+  } catch (e) {
+    return classify(String((e as Error)?.message ?? e).split("\n")[0]);
+  }
+  const { width, height } = meta.autoOrient ?? meta;
+  if (!(width > 0 && height > 0)) return fail("corrupt-image", "no size in its header");
+  const tooLarge = tooManyPixels(width, height, maxPixels);
+  return tooLarge ? fail("image-too-large", tooLarge) : { width, height };
 }
 
 /** Decodes image bytes already in memory; see {@link decodeImage}. */
@@ -93,11 +128,13 @@ export async function decodeImageBytes(
   options: DecodeOptions = {},
 ): Promise<DecodeResult> {
   if (bytes.length === 0) return fail("empty-file", "0 bytes");
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxPixels = options.maxPixels ?? MAX_IMAGE_PIXELS;
   const size = options.size;
   if (size !== undefined && !(Number.isInteger(size) && size > 0)) {
     throw new RangeError(`decodeImage: size must be a positive integer, got ${size}`);
   }
+  const header = await imageHeader(bytes, maxPixels);
+  if ("ok" in header) return header;
   try {
     let img = sharp(bytes, {
       failOn: "error",
@@ -107,6 +144,12 @@ export async function decodeImageBytes(
     });
     img = img.flatten({ background: { r: 255, g: 255, b: 255 } }).toColourspace("srgb");
     if (size !== undefined) img = img.resize(size, size, { fit: options.fit ?? "cover" });
+    else if (options.maxSide !== undefined) {
+      const to = workingSize(header.width, header.height, options.maxSide);
+      if (to.width !== header.width || to.height !== header.height) {
+        img = img.resize(to.width, to.height, { fit: "fill" });
+      }
+    }
     const { data, info } = await img.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
     const rgb = toRgb(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.channels);
     if (rgb === undefined) {

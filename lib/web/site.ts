@@ -76,6 +76,12 @@ const stubNodeOnly: esbuild.Plugin = {
       contents: "module.exports = {};",
       loader: "js",
     }));
+    // The repository's folders (read from Deno's environment when the module loads): only the
+    // functions the page calls are kept, not the module's top-level constants.
+    build.onResolve({ filter: /\/paths\.ts$/ }, (args) => ({
+      path: join(args.resolveDir, args.path),
+      sideEffects: false,
+    }));
   },
 };
 
