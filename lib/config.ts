@@ -83,6 +83,12 @@ export interface CenConfig {
    * term, for the gain from t = 1 to 2: "The Superiority of Evolutionary Mechanism").
    */
   offspringRegression: "slack" | "l1";
+  /**
+   * [choice] The arithmetic of training's convolutions and matmuls: "f32", or "bf16" (bfloat16
+   * inputs, float32 accumulation; weights, batch norm, loss and update stay float32) where the CPU
+   * has it. Prediction is float32 either way.
+   */
+  precision: "f32" | "bf16";
   /** Run id (or path of a run directory) whose last generation gives the pretrained backbone, or null. */
   pretrained: string | null;
   /** The optimiser and its schedule. */
@@ -115,6 +121,7 @@ export const DEFAULT_CONFIG: Readonly<CenConfig> = Object.freeze({
   ancestorOutputs: "stored",
   offspringInit: "pretrained",
   offspringRegression: "slack",
+  precision: "f32",
   pretrained: null,
   optim: {
     lr: 0.001,
@@ -219,6 +226,11 @@ export function validateConfig(c: CenConfig): CenConfig {
     `must be "slack" or "l1", got "${c.offspringRegression}"`,
   );
   check(
+    c.precision === "f32" || c.precision === "bf16",
+    "precision",
+    `must be "f32" or "bf16", got "${c.precision}"`,
+  );
+  check(
     c.pretrained === null || (typeof c.pretrained === "string" && c.pretrained.length > 0),
     "pretrained",
     "must be a run id, a run directory or null",
@@ -282,6 +294,7 @@ export function canonicalJson(value: unknown): string {
  */
 export const LATER_FIELDS: Readonly<Partial<CenConfig>> = Object.freeze({
   offspringRegression: "slack",
+  precision: "f32",
 });
 
 /** The config as it is hashed: {@link LATER_FIELDS} at their defaults left out. */

@@ -2,6 +2,7 @@ import { assertEquals, assertNotEquals, assertThrows } from "@std/assert";
 import { join } from "node:path";
 import { type CenConfig, configHash, DEFAULT_CONFIG, makeConfig, numAges } from "../lib/config.ts";
 import { ConfigError } from "../lib/errors.ts";
+import { generationKey } from "../lib/train/run.ts";
 
 Deno.test("defaults follow docs/method.md (Training)", () => {
   const c = makeConfig();
@@ -27,6 +28,7 @@ Deno.test("invalid values are rejected with a message naming the field", () => {
     [{ tau: NaN }, "config.tau"],
     [{ ancestorOutputs: "later" as never }, "config.ancestorOutputs"],
     [{ offspringRegression: "l2" as never }, "config.offspringRegression"],
+    [{ precision: "fp16" as never }, "config.precision"],
     [{ colour: "red" } as never, "config.colour"],
   ];
   for (const [partial, text] of bad) {
@@ -54,6 +56,19 @@ Deno.test("a field added later hashes only off its default: earlier run ids stay
     await configHash(c),
     await configHash(makeConfig({ tau: 3, offspringRegression: "l1" })),
   );
+});
+
+Deno.test("precision hashes only off its default: f32 runs keep their ids, bf16 is a new run", async () => {
+  const c = makeConfig({ tau: 3 });
+  const { precision: _, ...before } = c; // a config written before the field existed
+  assertEquals(c.precision, "f32");
+  assertEquals(await configHash(c), await configHash(before as CenConfig));
+  const bf16 = makeConfig({ tau: 3, precision: "bf16" });
+  assertNotEquals(await configHash(c), await configHash(bf16));
+  // Generations too: a bf16 generation 1 is never reused for an f32 run, nor the reverse.
+  assertEquals(await generationKey(c, 1), await generationKey(before as CenConfig, 1));
+  assertNotEquals(await generationKey(c, 1), await generationKey(bf16, 1));
+  assertNotEquals(await generationKey(c, 2), await generationKey(bf16, 2));
 });
 
 Deno.test("every committed record is named by the hash of its config, read with today's defaults", async () => {

@@ -4,6 +4,8 @@
  * faster ones (lib/backend/register.ts): with Debian's `libdnnl2` (tools/setup-native.sh) the
  * heavy ops run in oneDNN through Deno FFI (needs --allow-ffi; `-A` has it), otherwise in pure
  * wasm, and the log line says which and why. This is the only global state of the library.
+ * Training may run the convolutions and matmuls in bfloat16 ({@link withTrainingPrecision}, the
+ * config's `precision`); everything else, and any model use outside it, is float32.
  *
  * Environment: `CEN_BACKEND` (tensorflow | wasm | cpu) forces a backend; `CEN_NATIVE=0` keeps
  * wasm pure; `CEN_THREADS` caps oneDNN's threads (default: one per core).
@@ -15,9 +17,22 @@ import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 // tfjs-core's node bundle registers no gradients; tfjs-layers' node bundle registers them all.
 import "@tensorflow/tfjs-layers";
-import { registerTrainingKernels } from "./register.ts";
+import { ConfigError } from "../errors.ts";
+import type { Precision } from "./onednn.ts";
+import {
+  bf16Unavailable,
+  currentPrecision,
+  registerTrainingKernels,
+  setPrecision,
+} from "./register.ts";
 
-export { registerTrainingKernels } from "./register.ts";
+export {
+  bf16Unavailable,
+  currentPrecision,
+  registerTrainingKernels,
+  setPrecision,
+} from "./register.ts";
+export type { Precision } from "./onednn.ts";
 
 /** The backends we know, in order of preference. */
 export const BACKEND_ORDER = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
@@ -83,4 +98,33 @@ export async function initBackend(
     return chosen;
   }
   throw new Error(`no usable tfjs backend among: ${wanted.join(", ")}`);
+}
+
+/**
+ * Runs `f` (training) with the convolutions and matmuls in `precision`, then restores the
+ * precision before. A "bf16" that cannot run here is refused with a {@link ConfigError} naming
+ * the reason rather than silently trained in float32: the config (and so the run's record) must
+ * say which precision ran.
+ */
+export async function withTrainingPrecision<T>(
+  precision: Precision,
+  f: () => Promise<T>,
+): Promise<T> {
+  if (precision === "bf16") {
+    const why = bf16Unavailable();
+    if (why) {
+      throw new ConfigError(
+        "precision",
+        `"bf16" cannot run here: ${why}; train with "f32" (the default) instead`,
+      );
+    }
+  }
+  const before = currentPrecision();
+  if (before === precision) return await f();
+  setPrecision(precision);
+  try {
+    return await f();
+  } finally {
+    setPrecision(before);
+  }
 }

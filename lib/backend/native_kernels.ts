@@ -4,7 +4,8 @@
  * `useBias: false`), Conv2DBackpropInput, Conv2DBackpropFilter, FusedBatchNorm (per-channel
  * statistics) and single-batch BatchMatMul / _FusedMatMul (bias, linear or relu) as sgemm
  * (issue 5). Anything they do not cover (NCHW, dilation, fused bias or activation on convs,
- * batched matmuls) goes to the kernel they replace.
+ * batched matmuls) goes to the kernel they replace. Convolutions and matrix products run in the
+ * precision set on `dnn` (float32, or bfloat16 with float32 accumulation: `OneDnn.setPrecision`).
  *
  * @module
  */
@@ -203,7 +204,7 @@ export function nativeKernelConfigs(
         name,
         args,
         out,
-        () => dnn.sgemm(false, false, m, s.cout, k, ptr(c), p(filter), p(out)),
+        () => dnn.gemm(false, false, m, s.cout, k, ptr(c), p(filter), p(out)),
       );
     }
     return attempt(
@@ -226,7 +227,7 @@ export function nativeKernelConfigs(
       const m = s.n * s.oh * s.ow;
       const k = s.kh * s.kw * s.cin;
       return attempt("Conv2DBackpropInput", args, out, () => {
-        dnn.sgemm(false, true, m, k, s.cout, p(dy), p(filter), ptr(c));
+        dnn.gemm(false, true, m, k, s.cout, p(dy), p(filter), ptr(c));
         col2im(c, s, backend.typedArrayFromHeap(out));
       });
     }
@@ -254,7 +255,7 @@ export function nativeKernelConfigs(
         "Conv2DBackpropFilter",
         args,
         out,
-        () => dnn.sgemm(true, false, k, s.cout, m, ptr(c), p(dy), p(out)),
+        () => dnn.gemm(true, false, k, s.cout, m, ptr(c), p(dy), p(out)),
       );
     }
     return attempt(
@@ -312,7 +313,7 @@ export function nativeKernelConfigs(
     const out = backend.makeOutput(rank === 2 ? [m, n] : [1, m, n], "float32");
     const p = heap(backend);
     try {
-      dnn.sgemm(at.transposeA, at.transposeB, m, n, k, p(a), p(b), p(out));
+      dnn.gemm(at.transposeA, at.transposeB, m, n, k, p(a), p(b), p(out));
     } catch {
       return attempt(name, args, out, () => {
         throw new Error("sgemm failed");

@@ -10,6 +10,7 @@
  */
 
 // oneDNN 2.6 constants (dnnl_types.h).
+const BF16 = 2;
 const F32 = 3;
 const TAG_ANY = 1;
 const TAG_NHWC = 20;
@@ -150,6 +151,25 @@ const SYMBOLS = {
     result: "i32",
   },
   dnnl_stream_wait: { parameters: ["pointer"], result: "i32" },
+  dnnl_get_effective_cpu_isa: { parameters: [], result: "i32" },
+  dnnl_gemm_bf16bf16f32: {
+    parameters: [
+      "u8",
+      "u8",
+      "i64",
+      "i64",
+      "i64",
+      "f32",
+      "pointer",
+      "i64",
+      "pointer",
+      "i64",
+      "f32",
+      "pointer",
+      "i64",
+    ],
+    result: "i32",
+  },
   dnnl_sgemm: {
     parameters: [
       "u8",
@@ -171,6 +191,71 @@ const SYMBOLS = {
 } as const;
 
 type Lib = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/**
+ * The arithmetic of convolutions and matrix products: "f32", or "bf16" (inputs rounded to
+ * bfloat16, products accumulated and written in float32).
+ */
+export type Precision = "f32" | "bf16";
+
+/** dnnl_cpu_isa_t values of oneDNN 2.6 (each ISA's bits include those of the ones below it). */
+const ISA_NAMES: Record<number, string> = {
+  0x0: "all",
+  0x1: "sse41",
+  0x3: "avx",
+  0x7: "avx2",
+  0xf: "avx512_mic",
+  0x1f: "avx512_mic_4ops",
+  0x27: "avx512_core",
+  0x67: "avx512_core_vnni",
+  0xe7: "avx512_core_bf16",
+  0x3e7: "avx512_core_amx",
+  0x407: "avx2_vnni",
+};
+const ISA_AVX512_CORE_BF16 = 0xe7;
+
+/** oneDNN's name of a dnnl_cpu_isa_t value (e.g. "avx512_core_bf16"). */
+export function isaName(isa: number): string {
+  return ISA_NAMES[isa] ?? `isa 0x${isa.toString(16)}`;
+}
+
+/**
+ * Why bfloat16 convolutions cannot run fast here, or undefined when they can: the CPU's flags
+ * (`/proc/cpuinfo`; undefined when unreadable) must list `avx512_bf16`, oneDNN's effective ISA
+ * must include avx512_core_bf16, and a trial bf16 convolution must get a jit implementation (a
+ * "ref" one, or an error, means no).
+ */
+export function bf16Reason(
+  flags: ReadonlySet<string> | undefined,
+  isa: number,
+  trialImpl: string,
+): string | undefined {
+  if (flags && !flags.has("avx512_bf16")) {
+    return "the CPU has no avx512_bf16 instructions (/proc/cpuinfo)";
+  }
+  if ((isa & ISA_AVX512_CORE_BF16) !== ISA_AVX512_CORE_BF16) {
+    return `oneDNN's CPU ISA here is ${isaName(isa)}, below avx512_core_bf16`;
+  }
+  if (trialImpl.startsWith("error")) {
+    return `oneDNN cannot create a bfloat16 convolution (${trialImpl})`;
+  }
+  if (trialImpl.startsWith("ref") || trialImpl === "?") {
+    return `oneDNN has only a reference bfloat16 convolution here (${trialImpl})`;
+  }
+  return undefined;
+}
+
+/** The CPU's flags from /proc/cpuinfo, or undefined where it cannot be read. */
+export function cpuFlags(): Set<string> | undefined {
+  try {
+    const line = Deno.readTextFileSync("/proc/cpuinfo").split("\n").find((l) =>
+      l.startsWith("flags")
+    );
+    return line ? new Set(line.split(":")[1].trim().split(/\s+/)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Shapes and padding of one 2-D convolution (NHWC data, HWIO filter). */
 export interface ConvShape {
@@ -300,6 +385,31 @@ export interface OneDnn {
     dScale: Deno.PointerValue,
     dShift: Deno.PointerValue,
   ): void;
+  /**
+   * C[m×n] = A[m×k]·B[k×n] like {@link OneDnn.sgemm}, in the precision in effect (bf16: A and B
+   * rounded to bfloat16 by oneDNN reorders, then dnnl_gemm_bf16bf16f32).
+   */
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Deno.PointerValue,
+    b: Deno.PointerValue,
+    c: Deno.PointerValue,
+  ): void;
+  /** oneDNN's effective CPU ISA, e.g. "avx512_core_bf16". */
+  readonly isa: string;
+  /** Why bfloat16 cannot be used here ({@link bf16Reason}), or undefined; checked once. */
+  bf16Unavailable(): string | undefined;
+  /**
+   * Sets the precision of the convolutions and {@link OneDnn.gemm} from now on (batch norm,
+   * pooling and sgemm stay float32); "bf16" throws where {@link OneDnn.bf16Unavailable} says why.
+   */
+  setPrecision(p: Precision): void;
+  /** The precision in effect. */
+  precision(): Precision;
   /** Implementation names oneDNN picked, per cached primitive (for the bench's report). */
   implementations(): string[];
   /**
@@ -394,14 +504,14 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
   check(lib.dnnl_stream_create(outBuf, engine, 0), "stream_create");
   const stream = readPtr(out);
 
-  const md = (shape: number[], tag: number): Uint8Array => {
+  const md = (shape: number[], tag: number, dt = F32): Uint8Array => {
     const buf = new Uint8Array(MD_BYTES);
     check(
       lib.dnnl_memory_desc_init_by_tag(
         buf,
         shape.length,
         dims(shape) as unknown as Uint8Array,
-        F32,
+        dt,
         tag,
       ),
       "memory_desc_init_by_tag",
@@ -424,6 +534,7 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
   };
 
   const cache = new Map<string, Prepared>();
+  let precision: Precision = "f32";
   const scratch = new Map<number, { mem: Uint8Array; ptr: Deno.PointerValue }>();
 
   /** A heap buffer of `bytes` (reused per stage slot) for reordered tensors. */
@@ -561,27 +672,46 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
     wei: md([s.cout, s.cin, s.kh, s.kw], TAG_HWIO),
     dst: md([s.n, s.cout, s.oh, s.ow], TAG_NHWC),
     weiAny: md([s.cout, s.cin, s.kh, s.kw], TAG_ANY),
+    // The primitive's side in bfloat16: src and diff_dst in NHWC, weights in its own layout.
+    srcBf16: md([s.n, s.cin, s.h, s.w], TAG_NHWC, BF16),
+    dstBf16: md([s.n, s.cout, s.oh, s.ow], TAG_NHWC, BF16),
+    weiAnyBf16: md([s.cout, s.cin, s.kh, s.kw], TAG_ANY, BF16),
     strides: dims([s.sh, s.sw]) as unknown as Uint8Array,
     padL: dims([s.pt, s.pl]) as unknown as Uint8Array,
     padR: dims([s.pb, s.pr]) as unknown as Uint8Array,
   });
 
-  const key = (kind: string, s: ConvShape) =>
-    `${kind}:${s.n},${s.h},${s.w},${s.cin},${s.kh},${s.kw},${s.cout},${s.oh},${s.ow},` +
+  const shapeKey = (s: ConvShape) =>
+    `${s.n},${s.h},${s.w},${s.cin},${s.kh},${s.kw},${s.cout},${s.oh},${s.ow},` +
     `${s.sh},${s.sw},${s.pt},${s.pl},${s.pb},${s.pr}`;
+  /** A cached primitive's key: its kind, the precision in effect, the shape. */
+  const key = (kind: string, s: ConvShape) => `${kind}:${precision}:${shapeKey(s)}`;
+
+  /**
+   * The memory descriptors a primitive is created with: the user's float32 ones, or in bfloat16
+   * its inputs (src, weights, diff_dst) in bf16 and its outputs (dst, diff_src, diff_weights) in
+   * f32, so oneDNN accumulates and writes float32; reorders convert on the way in.
+   */
+  const primMds = (s: ConvShape) => {
+    const m = mdsFor(s);
+    return precision === "bf16"
+      ? { src: m.srcBf16, wei: m.weiAnyBf16, dst: m.dst, diffDst: m.dstBf16, diffWei: m.weiAny }
+      : { src: m.src, wei: m.weiAny, dst: m.dst, diffDst: m.dst, diffWei: m.weiAny };
+  };
 
   const fwdDesc = (s: ConvShape, prop: number): Uint8Array => {
-    const m = convMds(s);
+    const m = mdsFor(s);
+    const pm = primMds(s);
     const d = new Uint8Array(OP_DESC_BYTES);
     check(
       lib.dnnl_convolution_forward_desc_init(
         d,
         prop,
         ALG_CONV_DIRECT,
-        m.src,
-        m.weiAny,
+        pm.src,
+        pm.wei,
         null,
-        m.dst,
+        pm.dst,
         m.strides,
         m.padL,
         m.padR,
@@ -593,7 +723,7 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
 
   const userMdsByShape = new Map<string, ReturnType<typeof convMds>>();
   const mdsFor = (s: ConvShape) => {
-    const k = key("md", s);
+    const k = shapeKey(s);
     let m = userMdsByShape.get(k);
     if (!m) userMdsByShape.set(k, m = convMds(s));
     return m;
@@ -718,6 +848,110 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
   const CHAR_N = "N".charCodeAt(0);
   const CHAR_T = "T".charCodeAt(0);
 
+  /** One row-major product through `f` (dnnl_sgemm or dnnl_gemm_bf16bf16f32), timed. */
+  const gemmWith = (
+    f: Lib["dnnl_sgemm"],
+    what: string,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Deno.PointerValue,
+    b: Deno.PointerValue,
+    c: Deno.PointerValue,
+  ): void => {
+    const t0 = performance.now();
+    const status = f(
+      transA ? CHAR_T : CHAR_N,
+      transB ? CHAR_T : CHAR_N,
+      BigInt(m),
+      BigInt(n),
+      BigInt(k),
+      1,
+      a,
+      BigInt(transA ? m : k),
+      b,
+      BigInt(transB ? k : n),
+      0,
+      c,
+      BigInt(n),
+    );
+    spent.compute += performance.now() - t0;
+    check(status, what);
+  };
+
+  /** float32 → bfloat16 reorders of flat arrays, cached per length. */
+  const toBf16Reorders = new Map<
+    number,
+    { prim: Deno.PointerValue; from: Uint8Array; to: Uint8Array }
+  >();
+  /** `size` floats at `src` rounded to bfloat16 into stage buffer `slot`; returns its pointer. */
+  const toBf16 = (slot: number, size: number, src: Deno.PointerValue): Deno.PointerValue => {
+    let r = toBf16Reorders.get(size);
+    if (!r) {
+      const from = md([size], TAG_A);
+      const to = md([size], TAG_A, BF16);
+      check(
+        lib.dnnl_reorder_primitive_desc_create(
+          outBuf,
+          Deno.UnsafePointer.of(from),
+          engine,
+          Deno.UnsafePointer.of(to),
+          engine,
+          null,
+        ),
+        "reorder_pd(bf16)",
+      );
+      const rpd = readPtr(out);
+      check(lib.dnnl_primitive_create(outBuf, rpd), "reorder_create(bf16)");
+      r = { prim: readPtr(out), from, to };
+      toBf16Reorders.set(size, r);
+    }
+    const dst = stageBuffer(slot, size * 2);
+    const ms = [
+      memory(Deno.UnsafePointer.of(r.from), src),
+      memory(Deno.UnsafePointer.of(r.to), dst),
+    ];
+    exec(r.prim, execArgs([[ARG_FROM, ms[0]], [ARG_TO, ms[1]]]), "reorder(bf16)", "reorder");
+    check(lib.dnnl_stream_wait(stream), "stream_wait");
+    for (const m of ms) lib.dnnl_memory_destroy(m);
+    return dst;
+  };
+
+  const isa = isaName(lib.dnnl_get_effective_cpu_isa());
+  let bf16Why: string | undefined | null = null;
+  /** {@link bf16Reason} for this machine, with a trial 3×3 bf16 convolution (once). */
+  const bf16Unavailable = (): string | undefined => {
+    if (bf16Why !== null) return bf16Why;
+    const trial: ConvShape = {
+      ...{ n: 2, h: 8, w: 8, cin: 16, kh: 3, kw: 3, cout: 16, oh: 8, ow: 8 },
+      ...{ sh: 1, sw: 1, pt: 1, pl: 1, pb: 1, pr: 1 },
+    };
+    let impl: string;
+    const was = precision;
+    precision = "bf16";
+    try {
+      check(
+        lib.dnnl_primitive_desc_create(
+          outBuf,
+          fwdDesc(trial, PROP_FWD_TRAINING),
+          null,
+          engine,
+          null,
+        ),
+        "pd_create(trial)",
+      );
+      impl = implName(readPtr(out));
+    } catch (e) {
+      impl = `error: ${(e as Error).message}`;
+    } finally {
+      precision = was;
+    }
+    bf16Why = bf16Reason(cpuFlags(), lib.dnnl_get_effective_cpu_isa(), impl);
+    return bf16Why;
+  };
+
   return {
     version,
     convForward(s, x, w, y, weightsKey) {
@@ -740,14 +974,15 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
     convBackwardData(s, dy, w, dx) {
       const m = mdsFor(s);
       const p = get(key("bwd_data", s), () => {
+        const pm = primMds(s);
         const d = new Uint8Array(OP_DESC_BYTES);
         check(
           lib.dnnl_convolution_backward_data_desc_init(
             d,
             ALG_CONV_DIRECT,
             m.src,
-            m.weiAny,
-            m.dst,
+            pm.wei,
+            pm.diffDst,
             m.strides,
             m.padL,
             m.padR,
@@ -768,15 +1003,16 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       // one (bench --profile, 2026-11-29). Its cross-thread reduction waits at barriers, so with
       // the other core busy one thread is faster (26 vs 14 ms): CEN_THREADS=1 then.
       const p = get(key("bwd_weights", s), () => {
+        const pm = primMds(s);
         const d = new Uint8Array(OP_DESC_BYTES);
         check(
           lib.dnnl_convolution_backward_weights_desc_init(
             d,
             ALG_CONV_DIRECT,
-            m.src,
-            m.weiAny,
+            pm.src,
+            pm.diffWei,
             null,
-            m.dst,
+            pm.diffDst,
             m.strides,
             m.padL,
             m.padR,
@@ -792,25 +1028,26 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       run(p, [[ARG_SRC, x, m.src], [ARG_DIFF_DST, dy, m.dst], [ARG_DIFF_WEIGHTS, dw, m.wei]]);
     },
     sgemm(transA, transB, m, n, k, a, b, c) {
-      const t0 = performance.now();
-      const status = lib.dnnl_sgemm(
-        transA ? CHAR_T : CHAR_N,
-        transB ? CHAR_T : CHAR_N,
-        BigInt(m),
-        BigInt(n),
-        BigInt(k),
-        1,
-        a,
-        BigInt(transA ? m : k),
-        b,
-        BigInt(transB ? k : n),
-        0,
-        c,
-        BigInt(n),
-      );
-      spent.compute += performance.now() - t0;
-      check(status, "sgemm");
+      gemmWith(lib.dnnl_sgemm, "sgemm", transA, transB, m, n, k, a, b, c);
     },
+    gemm(transA, transB, m, n, k, a, b, c) {
+      if (precision === "f32") {
+        return gemmWith(lib.dnnl_sgemm, "sgemm", transA, transB, m, n, k, a, b, c);
+      }
+      const a16 = toBf16(103, m * k, a);
+      const b16 = toBf16(104, k * n, b);
+      gemmWith(lib.dnnl_gemm_bf16bf16f32, "gemm_bf16bf16f32", transA, transB, m, n, k, a16, b16, c);
+    },
+    isa,
+    bf16Unavailable,
+    setPrecision(p) {
+      if (p === "bf16") {
+        const why = bf16Unavailable();
+        if (why) throw new Error(`bfloat16 unavailable: ${why}`);
+      }
+      precision = p;
+    },
+    precision: () => precision,
     maxPoolBackward(s, x, dy, dx) {
       const k = `pool:${Object.values(s).join(",")}`;
       let p = pools.get(k);
@@ -976,7 +1213,7 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       return { ...spent };
     },
     implementations() {
-      return [...cache].map(([k, p]) => `${k.split(":")[0]} ${p.impl}`);
+      return [...cache].map(([k, p]) => `${k.split(":").slice(0, 2).join(" ")} ${p.impl}`);
     },
   };
 }

@@ -14,13 +14,16 @@
  * over leading axes, BatchMatMul/_FusedMatMul (native_kernels.ts, onednn.ts); each falls back
  * to its pure-wasm kernel for shapes or calls oneDNN does not take.
  *
+ * {@link setPrecision} switches those convolutions and matmuls to bfloat16 (float32 accumulation
+ * and outputs) where the CPU and oneDNN have it; everything else stays float32.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { GradConfig, KernelConfig } from "@tensorflow/tfjs-core";
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./wasm_kernels.ts";
 import { fusedBatchNormGradConfig } from "./batchnorm_grad.ts";
-import { loadOneDnn, type OneDnn } from "./onednn.ts";
+import { loadOneDnn, type OneDnn, type Precision } from "./onednn.ts";
 import { nativeKernelConfigs } from "./native_kernels.ts";
 import { fastOpConfigs } from "./wasm_fast_ops.ts";
 import { installBnTrain, uninstallBnTrain } from "./bn_train.ts";
@@ -60,6 +63,9 @@ const stock = {
 };
 
 let dnn: OneDnn | string | undefined;
+/** oneDNN while the native kernels are registered (modes "auto" with oneDNN, "native"). */
+let nativeInUse: OneDnn | undefined;
+const said = new Set<string>();
 
 function saveStock(): void {
   if (stock.saved) return;
@@ -106,6 +112,7 @@ export function oneDnn(): OneDnn | string {
 // deno-lint-ignore require-await
 export async function registerTrainingKernels(mode: KernelMode = "auto"): Promise<string> {
   saveStock();
+  nativeInUse = undefined;
   // sgdMomentumUpdate's kernel: absent in "stock" (it then runs tfjs ops, as tfjs would).
   const hasSgd = !!tf.getKernel(sgdKernelConfig.kernelName, "wasm");
   if (mode === "stock" && hasSgd) tf.unregisterKernel(sgdKernelConfig.kernelName, "wasm");
@@ -157,6 +164,48 @@ export async function registerTrainingKernels(mode: KernelMode = "auto"): Promis
     "Conv2DBackpropFilter": conv2DBackpropFilterConfig,
   };
   for (const k of nativeKernelConfigs(d, fallback)) setKernel(k);
+  nativeInUse = d;
   return `wasm kernels: ${d.version} (FFI) convolutions, batch norm, max-pool gradient, ` +
     "matmul; 4-pass training BN, one-pass reductions, no stem input gradient";
+}
+
+/**
+ * Why the kernels in use cannot compute in bfloat16 (not the wasm backend, no oneDNN kernels
+ * registered, or the CPU / oneDNN lacks it: see `bf16Reason` in onednn.ts), or undefined.
+ */
+export function bf16Unavailable(): string | undefined {
+  if (tf.getBackend() !== "wasm") return `the tfjs backend is ${tf.getBackend()}, not wasm`;
+  if (!nativeInUse) {
+    const d = oneDnn();
+    return typeof d === "string"
+      ? `oneDNN is not in use (${d})`
+      : "the oneDNN kernels are not registered (registerTrainingKernels mode wasm or stock)";
+  }
+  return nativeInUse.bf16Unavailable();
+}
+
+/** The precision of the native convolutions and matmuls now ("f32" without oneDNN). */
+export function currentPrecision(): Precision {
+  return nativeInUse?.precision() ?? "f32";
+}
+
+/**
+ * Sets the precision of the native convolutions and matmuls and returns the one in effect: a
+ * "bf16" that cannot run here ({@link bf16Unavailable}) leaves float32 and says why, once per
+ * reason, in one line on stderr. Batch norm, the loss and the SGD update are float32 either way.
+ */
+export function setPrecision(precision: Precision): Precision {
+  const d = oneDnn();
+  if (precision === "bf16") {
+    const why = bf16Unavailable();
+    if (why) {
+      if (!said.has(why)) {
+        said.add(why);
+        console.error(`bfloat16 not used, computing in float32: ${why}`);
+      }
+      precision = "f32";
+    }
+  }
+  if (typeof d !== "string") d.setPrecision(precision);
+  return precision;
 }

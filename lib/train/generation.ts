@@ -4,14 +4,16 @@
  *
  * - `initialModel`: the starting network ([choice]: pretrained backbone or the ancestor's weights).
  * - `trainGeneration`: resumes from the checkpoint if there is one, trains the remaining epochs
- *   (`epoch.ts`), scores the learning curve when asked, writes a checkpoint after every epoch
- *   (`checkpoint.ts`) and a progress line (`progress.ts`), then finishes the generation.
+ *   (`epoch.ts`, in the config's `precision`; all else runs in float32), scores the learning
+ *   curve when asked, writes a checkpoint after every epoch (`checkpoint.ts`) and a progress
+ *   line (`progress.ts`), then finishes the generation.
  * - `finishGeneration`: predicts the test set, scores it, saves the model (with its metadata), the
  *   predictions and the result.
  *
  * @module
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
+import { withTrainingPrecision } from "../backend/mod.ts";
 import { type CenConfig, numAges } from "../config.ts";
 import { cropMetadata } from "../data/align.ts";
 import type { SampleSource } from "../data/types.ts";
@@ -24,7 +26,7 @@ import { displayPath } from "../paths.ts";
 import { predictSource } from "../model/predict.ts";
 import type { AncestorStore } from "./ancestor.ts";
 import { type Checkpoint, freshCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
-import { trainEpoch } from "./epoch.ts";
+import { type EpochJob, type EpochRun, trainEpoch } from "./epoch.ts";
 import type { EvolutionOptions } from "./evolve.ts";
 import { epochLine, generationLine } from "./progress.ts";
 import { finalModelDir, type GenerationResult, type GenPaths, type RunPaths } from "./run.ts";
@@ -110,10 +112,19 @@ export async function trainGeneration(
     state ??= freshCheckpoint(config.seed, t);
     for (let e = state.epochsDone; e < o.epochs; e++) {
       if (budget.epochsLeft <= 0) return undefined;
-      const kept = { path: gp.checkpoint, epochsDone: state.epochsDone };
-      const { entry, steps } = await trainEpoch(
-        { config, t, model, sgd, train: opts.train, ancestor, ancestorModel, kept },
-        e,
+      const job: EpochJob = {
+        config,
+        t,
+        model,
+        sgd,
+        train: opts.train,
+        ancestor,
+        ancestorModel,
+        kept: { path: gp.checkpoint, epochsDone: state.epochsDone },
+      };
+      const { entry, steps }: EpochRun = await withTrainingPrecision(
+        config.precision,
+        () => trainEpoch(job, e),
       );
       const every = opts.evalEvery ?? 0;
       if (every > 0 && (e + 1) % every === 0 && e + 1 < o.epochs) {

@@ -22,6 +22,11 @@ export const NO_JUPYTER = "no Jupyter (bash tools/setup-system.sh)";
 /** oneDNN (Debian's libdnnl2) does not load. */
 export const NO_ONEDNN = "no oneDNN (bash tools/setup-native.sh)";
 
+/** The CPU or oneDNN cannot compute in bfloat16: `why` says which. */
+export function noBf16(why: string): string {
+  return `no bfloat16 compute (${why})`;
+}
+
 /** Real data is not configured: `variable` is unset. */
 export function noRealData(variable: string): string {
   return `no real data (${variable} unset)`;
