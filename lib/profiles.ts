@@ -43,7 +43,7 @@ export interface StudyDefaults {
    * λ₁ sweep train this many seeds (at least `seeds`). The number is fixed first and trained in
    * full: no stopping when an interval happens to exclude a value.
    */
-  decisiveSeeds?: { table5: number; table1: number; lambda1: number };
+  decisiveSeeds?: { table5: number; table1: number; lambda1: number; floor: number; cap: number };
 }
 
 /**
@@ -245,17 +245,17 @@ const PROFILES: Record<string, Profile> = {
       ...VERDICT_STUDY,
       epochCurve: [4, 8, 16, 32, 64, 128],
       // 07-summary's power analysis on the 3-seed records (2026-12-07): floor 6, cap 10.
-      decisiveSeeds: { table5: 10, table1: 6, lambda1: 10 },
+      decisiveSeeds: { table5: 10, table1: 6, lambda1: 10, floor: 6, cap: 10 },
     },
   },
   "verdict-aaf": {
     target: verdictTarget("aaf"),
     pretrain: REAL_PRETRAIN_64,
-    // 07-summary's power analysis on the 3-seed records (2026-12-07): floor 6, cap 20.
     study: {
       ...VERDICT_STUDY,
       ablations: false,
-      decisiveSeeds: { table5: 11, table1: 12, lambda1: 20 },
+      // 07-summary's power analysis on the 3-seed records (2026-12-07): floor 6, cap 20.
+      decisiveSeeds: { table5: 11, table1: 12, lambda1: 20, floor: 6, cap: 20 },
     },
   },
   paper: {

@@ -313,3 +313,63 @@ export function clockFigure(
     },
   };
 }
+
+/** One point of a forest plot: a claim's relative gain with its 95% interval, and the paper's. */
+export interface ForestPoint {
+  /** The row's label (claim, target, scale). */
+  label: string;
+  gain: number;
+  lo: number;
+  hi: number;
+  /** The paper's relative gain (or the minimum effect of interest), marked beside. */
+  paper?: number;
+}
+
+/**
+ * A forest plot: each claim's gain (percent of the reference's MAE) with its 95% interval, one
+ * row per claim and target, the paper's effect as a diamond and no effect as a dashed line.
+ */
+export function forestPlot(points: readonly ForestPoint[], title = "Paired effects"): Figure {
+  const y = points.map((p) => p.label);
+  const x = points.map((p) => 100 * p.gain);
+  return {
+    data: [
+      {
+        type: "scatter",
+        mode: "markers",
+        name: "ours (95% CI)",
+        x,
+        y,
+        error_x: {
+          type: "data",
+          symmetric: false,
+          array: points.map((p) => 100 * (p.hi - p.gain)),
+          arrayminus: points.map((p) => 100 * (p.gain - p.lo)),
+        },
+      },
+      {
+        type: "scatter",
+        mode: "markers",
+        name: "paper (or minimum effect)",
+        marker: { symbol: "diamond", size: 10 },
+        x: points.map((p) => (p.paper === undefined ? null : 100 * p.paper)),
+        y,
+      },
+    ],
+    layout: {
+      title,
+      xaxis: { title: "gain, % of the reference's MAE (positive: the claim's direction)" },
+      yaxis: { automargin: true, autorange: "reversed" },
+      shapes: [{
+        type: "line",
+        x0: 0,
+        x1: 0,
+        yref: "paper",
+        y0: 0,
+        y1: 1,
+        line: { dash: "dash" },
+      }],
+      margin: { l: 20 },
+    },
+  };
+}
