@@ -40,6 +40,7 @@ import {
   runInputs,
   sourceFingerprint,
 } from "./inputs.ts";
+import { writePredictions } from "./predictions.ts";
 import { readRecord, recordPath, recordServes, recordsRootFor, writeRecord } from "./record.ts";
 import { lockGeneration, lockRun } from "./locks.ts";
 import {
@@ -166,6 +167,7 @@ export async function runEvolution(
         backend,
         generations: metrics.generations,
       });
+      await recordPredictions(recordsRoot, paths, t, log);
     }
     if (t < config.generations && config.ancestorOutputs === "stored") {
       ancestor = await ensureAncestorStore(config, gp, opts.train, log);
@@ -207,6 +209,28 @@ async function fromRecord(
     complete: true,
     fates: record.generations.map(() => "recorded"),
   };
+}
+
+/**
+ * Writes the per-image test predictions of generations 1 … t beside the run's record
+ * (`predictions.ts`), from each generation's `predictions.json`; skipped, with a line, where one
+ * of them is missing (a generation copied from a run made before predictions were kept).
+ */
+async function recordPredictions(
+  recordsRoot: string,
+  paths: RunPaths,
+  t: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const gens = [];
+  for (let k = 1; k <= t; k++) {
+    const p = await readJsonIfExists<{ age: number[]; yLdl: number[]; yReg: number[] }>(
+      paths.gen(k).predictions,
+    );
+    if (!p) return log(`generation ${k} has no predictions.json: per-image predictions not kept`);
+    gens.push(p);
+  }
+  await writePredictions(recordsRoot, paths.id, gens[0].age, gens);
 }
 
 /**

@@ -3,7 +3,19 @@
  * named with its reason, set aside as not recorded, and never stops a reader; `deno task records
  * check` reports every problem, including two versions of one run side by side.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+} from "@std/assert";
+import { DataError } from "../../lib/errors.ts";
+import {
+  encodePredictions,
+  predictionsPath,
+  readPredictions,
+} from "../../lib/train/predictions.ts";
 import { join } from "node:path";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { configHash } from "../../lib/config.ts";
@@ -180,4 +192,42 @@ Deno.test("deno task records check: the committed records pass; a damaged folder
   assertEquals(lines.length, 2, bad.stdout);
   assertStringIncludes(lines[0], `${r.id}.json: cut short`);
   assertEquals(bad.stderr.includes("    at "), false, "no stack trace");
+});
+
+Deno.test("per-image predictions: 0.1-year round trip, kept beside the record by a run, damage named", async () => {
+  const ages = [0, 30, 80, 116, 255];
+  const yLdl = [1.04, 29.96, 60.0, 130.5, 100];
+  const yReg = [-3.0, 31.25, 80.0, 116.0, 300];
+  const bytes = await encodePredictions("abc", ages, [{ yLdl, yReg }, { yLdl: yReg, yReg: yLdl }]);
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "abc.predictions.gz");
+  await Deno.writeFile(path, bytes);
+  const back = await readPredictions(path);
+  assertEquals([...back.ages], ages);
+  assertEquals(back.generations.length, 2);
+  const near = (a: ArrayLike<number>, b: number[]) =>
+    b.forEach((x, i) => assert(Math.abs(a[i] - x) <= 0.05 + 1e-4, `${a[i]} vs ${x}`));
+  near(back.generations[0].yLdl, yLdl);
+  near(back.generations[0].yReg, yReg);
+  near(back.generations[1].yLdl, yReg);
+  await Deno.writeFile(path, bytes.subarray(0, bytes.length - 12));
+  await assertRejects(() => readPredictions(path), DataError, "abc.predictions.gz");
+  // a run keeps them beside its record, every generation so far
+  await initBackend();
+  const records = await Deno.makeTempDir();
+  const c = tinyConfig({ generations: 2, optim: { epochs: 1 } });
+  const test = toySource("toy-test", 16, 32, 2);
+  const r = await runEvolution(c, {
+    train: toySource("toy-train", 32, 32, 1),
+    test,
+    recordsRoot: records,
+    runsRoot: await Deno.makeTempDir(),
+    log: () => {},
+  });
+  const kept = await readPredictions(predictionsPath(records, r.id));
+  assertEquals(kept.generations.length, 2);
+  assertEquals([...kept.ages], [...test.ages]);
+  const saved = JSON.parse(await Deno.readTextFile(join(r.dir, "gen-2", "predictions.json")));
+  near(kept.generations[1].yReg, saved.yReg);
+  assert((await Deno.stat(predictionsPath(records, r.id))).size < 2000);
 });
