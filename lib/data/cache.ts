@@ -7,7 +7,9 @@
  * Building is resumable: rows are appended chunk by chunk and `progress.json` (written
  * atomically after each chunk) says how much of the files is valid; an interrupted build is
  * detected (no `index.json`) and completed from there, never used as if whole. The index is
- * written last, by atomic rename. One process builds a given cache at a time (`build.lock`, see
+ * written last, by atomic rename. A damaged entry (its index cut short, emptied, garbage or a folder,
+ * its pixel file of the wrong length, a partial build's files shorter than its progress says) is
+ * reported in one line and built again. One process builds a given cache at a time (`build.lock`, see
  * lib/lock.ts: others wait for it, on this host or on another sharing the folder, and a dead
  * builder's lock is taken over). The key covers the sample list (paths, labels), each file's size
  * and modification time, and the settings: an image replaced in place under the same name gives a
@@ -16,8 +18,9 @@
  * @module
  */
 import { join } from "node:path";
-import { DataError } from "../errors.ts";
-import { exists, readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
+import { lengthProblem } from "../checked.ts";
+import { DamagedFileError, DataError } from "../errors.ts";
+import { exists, jsonProblem, readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
 import { acquireLock } from "../lock.ts";
 import { displayPath } from "../paths.ts";
 import type { SkipRecord } from "./skips.ts";
@@ -214,7 +217,13 @@ async function appendBytes(path: string, data: Uint8Array): Promise<void> {
 async function readLines<T>(path: string): Promise<T[]> {
   if (!(await exists(path))) return [];
   const text = await Deno.readTextFile(path);
-  return text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l) as T);
+  return text.split("\n").filter((l) => l.length > 0).map((l, i) => {
+    const problem = jsonProblem(l);
+    if (problem) {
+      throw new DamagedFileError(displayPath(path), `line ${i + 1} is ${problem}`, "");
+    }
+    return JSON.parse(l) as T;
+  });
 }
 
 /**
@@ -238,12 +247,64 @@ export async function buildCache(samples: AgeSample[], options: BuildOptions): P
     what: `building ${displayPath(dir)}`,
   });
   try {
-    const built = await openCache(dir, options.memoryLimitBytes);
-    if (built) return built; // another process finished it while we waited
-    return await build(samples, stats, options, key, dir);
+    const found = await inspectCache(dir);
+    if (found.kind === "ready") {
+      // another process finished it while we waited
+      return (await openCache(dir, options.memoryLimitBytes))!;
+    }
+    if (found.kind === "damaged") {
+      log(`cache ${displayPath(dir)}: ${found.problem}: rebuilding it`);
+      await clearCache(dir);
+    }
+    try {
+      return await build(samples, stats, options, key, dir);
+    } catch (e) {
+      if (!(e instanceof DamagedFileError)) throw e;
+      // A partial build's own files were damaged (cut short, garbage): start it over, once.
+      log(`cache ${displayPath(dir)}: ${e.message}: building it again from the start`);
+      await clearCache(dir);
+      return await build(samples, stats, options, key, dir);
+    }
   } finally {
     await lock.release();
   }
+}
+
+/** The files of a cache entry, finished or partial (not its lock). */
+const CACHE_FILES = ["index.json", "pixels.bin", "progress.json", "rows.jsonl", "skipped.jsonl"];
+
+/** Removes a cache entry's files (whatever they are: a folder in a file's place too). */
+async function clearCache(dir: string): Promise<void> {
+  for (const f of CACHE_FILES) {
+    await Deno.remove(join(dir, f), { recursive: true }).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+  }
+}
+
+/**
+ * Why the partial build's files in `dir` cannot be resumed at `progress`, or undefined: one is a
+ * folder, or shorter than the progress file says was written (appending after it would put rows
+ * in the wrong place).
+ */
+async function partialProblem(
+  dir: string,
+  progress: Progress,
+  per: number,
+): Promise<string | undefined> {
+  const want: [string, number][] = [
+    ["pixels.bin", progress.rows * per],
+    ["rows.jsonl", progress.rowsLogBytes],
+    ["skipped.jsonl", progress.skipLogBytes],
+  ];
+  for (const [name, bytes] of want) {
+    const info = await Deno.stat(join(dir, name)).catch(() => undefined);
+    const shown = displayPath(join(dir, name));
+    if (info?.isDirectory) return `${shown}: a folder, not a file`;
+    const size = info?.size ?? 0;
+    if (size < bytes) return `${shown}: ${lengthProblem(size, bytes, "progress.json")}`;
+  }
+  return undefined;
 }
 
 async function build(
@@ -259,8 +320,15 @@ async function build(
   const pixelsPath = join(dir, "pixels.bin");
   const rowsPath = join(dir, "rows.jsonl"), skipPath = join(dir, "skipped.jsonl");
   const progressPath = join(dir, "progress.json");
-  let progress = await readJsonIfExists<Progress>(progressPath);
-  if (!progress || progress.key !== key || progress.inputs !== samples.length) {
+  let progress = await readJsonIfExists<Progress>(progressPath).catch((e) => {
+    if (!(e instanceof DataError)) throw e;
+    log(`cache ${displayPath(dir)}: ${e.message}: starting the build over`);
+    return undefined;
+  });
+  const problem = progress && await partialProblem(dir, progress, per);
+  if (problem) log(`cache ${displayPath(dir)}: ${problem}: starting the build over`);
+  if (problem || !progress || progress.key !== key || progress.inputs !== samples.length) {
+    await clearCache(dir);
     progress = {
       key,
       inputs: samples.length,
@@ -398,25 +466,74 @@ async function build(
   return done;
 }
 
+/** What is in a cache folder: a finished cache, nothing usable yet, or a damaged finished one. */
+type Inspection =
+  | { kind: "ready"; index: CacheIndex }
+  | { kind: "absent" }
+  | { kind: "damaged"; problem: string };
+
+/** What a finished cache's `index.json` must hold, in words; undefined when it does. */
+function indexShape(v: CacheIndex): string | undefined {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return "not a cache index";
+  if (!Number.isInteger(v.count) || v.count < 0) return "not a cache index (no count)";
+  if (!Number.isInteger(v.size) || v.size <= 0) return "not a cache index (no size)";
+  for (const key of ["paths", "ages", "bytes"] as const) {
+    if (!Array.isArray(v[key]) || v[key].length !== v.count) {
+      return `not a cache index (${key} does not list its ${v.count} rows)`;
+    }
+  }
+  if (!Array.isArray(v.skipped) || !Array.isArray(v.pixelMean) || !Array.isArray(v.pixelStd)) {
+    return "not a cache index (no skips or pixel statistics)";
+  }
+  return undefined;
+}
+
 /**
- * Opens a finished cache, or returns `undefined` when `dir` holds none or only a partial build
- * (no index, or a pixel file of the wrong length).
+ * What `dir` holds: a finished cache (its index parses and fits, its pixel file is exactly as
+ * long as the index says), none (no index, an index of another format version: a partial build
+ * or nothing), or a finished one that is damaged (the index cut short, emptied, garbage or a
+ * folder; the pixel file missing, a folder, or of the wrong length).
+ */
+async function inspectCache(dir: string): Promise<Inspection> {
+  const indexPath = join(dir, "index.json");
+  let index: CacheIndex | undefined;
+  try {
+    index = await readJsonIfExists<CacheIndex>(indexPath);
+  } catch (e) {
+    if (e instanceof DataError) return { kind: "damaged", problem: e.message };
+    throw e;
+  }
+  if (index === undefined) return { kind: "absent" };
+  if (index?.version !== CACHE_VERSION && Number.isInteger(index?.version)) {
+    return { kind: "absent" };
+  }
+  const wrong = indexShape(index);
+  if (wrong) return { kind: "damaged", problem: `${displayPath(indexPath)}: ${wrong}` };
+  const pixelsPath = join(dir, "pixels.bin");
+  const shown = displayPath(pixelsPath);
+  const stat = await Deno.stat(pixelsPath).catch(() => undefined);
+  if (!stat) return { kind: "damaged", problem: `${shown}: missing` };
+  if (stat.isDirectory) return { kind: "damaged", problem: `${shown}: a folder, not a file` };
+  const per = index.size * index.size * 3;
+  const problem = lengthProblem(stat.size, index.count * per, "index.json");
+  if (problem) return { kind: "damaged", problem: `${shown}: ${problem}` };
+  return { kind: "ready", index };
+}
+
+/**
+ * Opens a finished cache, or returns `undefined` when `dir` holds none, only a partial build, or
+ * a damaged one (see {@link inspectCache}; `buildCache` reports it and rebuilds it).
  */
 export async function openCache(
   dir: string,
   memoryLimitBytes = 2 * 1024 ** 3,
 ): Promise<Cache | undefined> {
-  const index = await readJsonIfExists<CacheIndex>(join(dir, "index.json"));
-  if (!index || index.version !== CACHE_VERSION) return undefined;
+  const found = await inspectCache(dir);
+  if (found.kind !== "ready") return undefined;
+  const index = found.index;
   const per = index.size * index.size * 3;
   const pixelsPath = join(dir, "pixels.bin");
-  let stat: Deno.FileInfo;
-  try {
-    stat = await Deno.stat(pixelsPath);
-  } catch {
-    return undefined;
-  }
-  if (stat.size !== index.count * per) return undefined;
+  const stat = await Deno.stat(pixelsPath);
   if (stat.size <= memoryLimitBytes) {
     const all = await Deno.readFile(pixelsPath);
     return {
@@ -456,7 +573,13 @@ export async function openCache(
       let off = 0;
       while (off < per) {
         const got = await file.read(target.subarray(off));
-        if (got === null) throw new DataError(`cache ${dir}: pixels.bin ends early`);
+        if (got === null) {
+          throw new DamagedFileError(
+            displayPath(pixelsPath),
+            "ends early (cut short while in use)",
+            `delete ${displayPath(dir)} and run again to rebuild it`,
+          );
+        }
         off += got;
       }
     }
