@@ -16,11 +16,18 @@
  *   under a short-lived breaker lock (`<path>.break`), which makes sure that two waiters that both
  *   judged it dead do not also remove the lock the first of them has just taken.
  *
+ * - **Damage.** A lock file cut short, emptied or garbage is unreadable: left alone for 10 s (it may
+ *   be being written), then taken over like a dead one. A folder in its place is a
+ *   {@link DamagedFileError} naming it (nothing of ours makes one: it is removed by hand), and a
+ *   lock that cannot be written (a file where its folder should be, a full disk) a
+ *   {@link WriteError}; a killed writer's temporary file is ignored.
+ *
  * Clocks of the hosts sharing the filesystem must agree to well within `staleMs` (Slurm and munge
  * require synchronised clocks anyway).
  *
  * @module
  */
+import { DamagedFileError, WriteError } from "./errors.ts";
 import { displayPath } from "./paths.ts";
 import { basename, dirname, join } from "node:path";
 
@@ -173,6 +180,13 @@ export async function readLock(
   let text: string, info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
+    if (info.isDirectory) {
+      throw new DamagedFileError(
+        displayPath(path),
+        "a folder where a lock file should be",
+        `remove it (rm -r ${displayPath(path)}): no process can take or hold this lock`,
+      );
+    }
     text = await Deno.readTextFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
@@ -231,6 +245,20 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
     }
   } finally {
     await Deno.remove(tmp).catch(() => {});
+  }
+}
+
+/**
+ * {@link createExclusive} for a lock (its folder made first): a lock that cannot be written (a
+ * file where its folder should be, a full disk) is a {@link WriteError} naming it.
+ */
+async function createLockFile(path: string, text: string): Promise<boolean> {
+  try {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    return await createExclusive(path, text);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new WriteError(path, `cannot create the lock ${displayPath(path)}: ${why}`);
   }
 }
 
@@ -305,10 +333,9 @@ export async function acquireLock(
   const here: LockHere = { host: thisHost(), processStart };
   const owner = ownerHere(opts.what);
   const started = Date.now();
-  await Deno.mkdir(dirname(path), { recursive: true });
   let toldAbout: string | undefined;
   for (;;) {
-    if (await createExclusive(path, JSON.stringify(owner) + "\n")) break;
+    if (await createLockFile(path, JSON.stringify(owner) + "\n")) break;
     const held = await readLock(path);
     if (!held) continue; // released between our attempt and our look: try again
     const dead = lockVerdict(held.owner, held.ageMs, staleMs, here);
