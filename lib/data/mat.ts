@@ -366,7 +366,10 @@ export async function readMat(path: string): Promise<MatFile> {
     bytes = await Deno.readFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) throw new DataError(`MAT-file not found: ${path}`);
-    throw e;
+    const why = e instanceof Deno.errors.IsADirectory || (e as Error).message?.includes("directory")
+      ? "a folder, not a file"
+      : `cannot be read (${(e as Error).message})`;
+    throw new DataError(`MAT-file ${path}: ${why}: restore it from the dataset's download`);
   }
   return parseMat(bytes, path);
 }

@@ -114,6 +114,10 @@ export function writeSplitFile(path: string, split: SplitFile): Promise<void> {
   return writeTextAtomic(path, JSON.stringify(split, null, 2) + "\n");
 }
 
+/** The way out of a damaged split file, for messages. */
+const SPLIT_FIX = "restore it (git checkout -- data/splits/ for a committed one) or make it " +
+  "again (deno task data split <dataset> <folder>)";
+
 function isStringArray(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((s) => typeof s === "string" && s.length > 0);
 }
@@ -130,13 +134,18 @@ export async function readSplitFile(path: string): Promise<SplitFile> {
     if (e instanceof Deno.errors.NotFound) {
       throw new DataError(`split file ${path} is missing`);
     }
-    throw e;
+    const why = e instanceof Deno.errors.IsADirectory || (e as Error).message?.includes("directory")
+      ? "is a folder, not a file"
+      : `cannot be read (${(e as Error).message})`;
+    throw new DataError(`split file ${path} ${why}: ${SPLIT_FIX}`);
   }
   let v: Record<string, unknown>;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new DataError(`split file ${path} is not JSON: ${(e as Error).message}`);
+    throw new DataError(
+      `split file ${path} is not JSON (${(e as Error).message}): ${SPLIT_FIX}`,
+    );
   }
   if (typeof v !== "object" || v === null || !isStringArray(v.test)) {
     throw new DataError(`split file ${path}: "test" must be a list of image names`);

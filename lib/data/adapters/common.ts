@@ -192,7 +192,12 @@ export async function readLines(path: string, dataset: string): Promise<string[]
     if (e instanceof Deno.errors.NotFound) {
       throw new DataError(`${dataset}: label file not found: ${path}`);
     }
-    throw e;
+    const why = e instanceof Deno.errors.IsADirectory || (e as Error).message?.includes("directory")
+      ? "a folder, not a file"
+      : `cannot be read (${(e as Error).message})`;
+    throw new DataError(
+      `${dataset}: label file ${path}: ${why}: restore it from the dataset's download`,
+    );
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split(/\r?\n/);
