@@ -21,6 +21,14 @@ import {
   type FaceNets,
   type RgbImage,
 } from "../lib/data/align.ts";
+import {
+  imageSizeFromHeader,
+  MAX_IMAGE_PIXELS,
+  tooManyPixels,
+  WORKING_SIDE,
+  workingSize,
+} from "../lib/data/limits.ts";
+import { resizeRgb } from "../lib/data/resample.ts";
 import { type AgeModelMetadata, ageModelSettings, type FaceSource } from "../lib/inference.ts";
 import { estimateAges, type FaceEstimate, type PageModel } from "./estimate.ts";
 
@@ -81,9 +89,6 @@ const SOURCE_NOTES: Record<FaceSource, string> = {
   "aaf-crop": "no face found: the whole image, framed as All-Age-Faces images are",
   "whole-image": "no face found: the centre square of the whole image",
 };
-
-/** The largest image decoded, as `decodeImage`'s default limit (16383², sharp's). */
-const MAX_PIXELS = 0x3fff * 0x3fff;
 
 /** A problem with the user's file, shown as it is. */
 class BadInput extends Error {}
@@ -154,12 +159,21 @@ async function loadModel(): Promise<PageModel> {
   return { model, ...ageModelSettings(meta ?? {}, ASSETS.model) };
 }
 
+/** How much of a file the page reads for its header (a JPEG's size follows its EXIF block). */
+const HEADER_BYTES = 512 * 1024;
+
 /**
- * Decodes an image file to RGB as `decodeImage` (lib/data/decode.ts) does: EXIF orientation
- * applied, alpha flattened onto white.
+ * Decodes an image file to RGB as `deno task predict` does for face finding (lib/data/decode.ts,
+ * lib/data/limits.ts): the size is read from the header first and an image of more than
+ * {@link MAX_IMAGE_PIXELS} is refused with its size before it is decoded; EXIF orientation is
+ * applied, alpha flattened onto white, and a photo larger than {@link WORKING_SIDE} is shrunk to
+ * its working size with Lanczos-3 (lib/data/resample.ts), as predict's sharp shrinks it.
  */
 async function decodeFile(file: Blob, name: string): Promise<RgbImage> {
   if (file.size === 0) throw new BadInput(`“${name}” is empty (0 bytes).`);
+  const head = imageSizeFromHeader(new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer()));
+  const tooLarge = head && tooManyPixels(head.width, head.height, MAX_IMAGE_PIXELS);
+  if (tooLarge) throw new BadInput(`“${name}” is too large: ${tooLarge}.`);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
@@ -168,11 +182,12 @@ async function decodeFile(file: Blob, name: string): Promise<RgbImage> {
       `“${name}” is not an image this browser can read. Pick a photo (JPEG, PNG, WebP, …).`,
     );
   }
-  const { width, height } = bitmap;
-  if (width * height > MAX_PIXELS) {
+  const decoded = tooManyPixels(bitmap.width, bitmap.height, MAX_IMAGE_PIXELS);
+  if (decoded) {
     bitmap.close();
-    throw new BadInput(`“${name}” is too large (${width}×${height} pixels).`);
+    throw new BadInput(`“${name}” is too large: ${decoded}.`);
   }
+  const { width, height } = bitmap;
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
   if (!ctx) throw new Error("no 2D canvas");
@@ -184,7 +199,10 @@ async function decodeFile(file: Blob, name: string): Promise<RgbImage> {
     const a = rgba[i + 3] / 255;
     for (let c = 0; c < 3; c++) data[j + c] = Math.round(rgba[i + c] * a + 255 * (1 - a));
   }
-  return { data, width, height };
+  // A photo larger than the working size is shrunk as predict's sharp does (Lanczos-3).
+  const to = workingSize(width, height, WORKING_SIDE);
+  if (to.width === width && to.height === height) return { data, width, height };
+  return resizeRgb({ data, width, height }, to.width, to.height);
 }
 
 /** The three most probable ages, as `deno task predict` lists them. */

@@ -4,7 +4,9 @@
  * finding (`looksLikeChip`, `facesInImage` in lib/inference.ts: detection with retries, alignment
  * to the model's template, the whole-image fallback) and Eqs. 16–18 (`predictImages`,
  * lib/model/predict.ts). A chip is made square by lib/data/resample.ts where predict lets sharp do
- * it. The page (web/app.ts) adds decoding and drawing; Deno tests run this module as it is (tests/web/estimate_test.ts).
+ * it. The page (web/app.ts) adds decoding and drawing: its image is decoded as predict decodes a
+ * photo, a photo larger than 2,048 px shrunk to it (lib/data/limits.ts `workingSize`). Deno tests
+ * run this module as it is (tests/web/estimate_test.ts).
  *
  * @module
  */

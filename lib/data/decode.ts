@@ -12,6 +12,7 @@
  */
 import sharp, { type Metadata } from "sharp";
 import { MAX_IMAGE_PIXELS, type Size, tooManyPixels, workingSize } from "./limits.ts";
+import { resizeRgb } from "./resample.ts";
 import type { SkipRecord } from "./skips.ts";
 
 /** Why an image could not be used. */
@@ -57,8 +58,10 @@ export interface DecodeOptions {
    */
   fit?: "cover" | "fill";
   /**
-   * Shrink an image whose longest side is larger to this side while it loads ({@link workingSize}:
-   * the full raster is never held; JPEG decodes at a reduced scale). Ignored with `size`.
+   * Shrink an image whose longest side is larger to this side ({@link workingSize}, Lanczos-3): up
+   * to twice the side it is decoded whole and shrunk by lib/data/resample.ts, as the web page
+   * shrinks it (the same pixels); beyond, it is shrunk while it loads (a JPEG decodes at 1/2, 1/4
+   * or 1/8 scale), so the full raster of a huge image is never held. Ignored with `size`.
    */
   maxSide?: number;
   /**
@@ -143,11 +146,18 @@ export async function decodeImageBytes(
       animated: false,
     });
     img = img.flatten({ background: { r: 255, g: 255, b: 255 } }).toColourspace("srgb");
+    let shrinkHere: Size | undefined;
     if (size !== undefined) img = img.resize(size, size, { fit: options.fit ?? "cover" });
     else if (options.maxSide !== undefined) {
       const to = workingSize(header.width, header.height, options.maxSide);
-      if (to.width !== header.width || to.height !== header.height) {
-        img = img.resize(to.width, to.height, { fit: "fill" });
+      if (Math.max(header.width, header.height) <= 2 * options.maxSide) {
+        // Up to twice the side, decoded whole and shrunk by resample.ts as the web page does: a
+        // grey level of difference moves a landmark, and the age with it.
+        if (to.width !== header.width || to.height !== header.height) shrinkHere = to;
+      } else {
+        // Larger, shrunk while it loads (Lanczos-3; a JPEG decodes at 1/2, 1/4 or 1/8 scale,
+        // leaving at least a factor of two): the full raster is never held here.
+        img = img.resize(to.width, to.height, { fit: "fill", fastShrinkOnLoad: false });
       }
     }
     const { data, info } = await img.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
@@ -155,7 +165,9 @@ export async function decodeImageBytes(
     if (rgb === undefined) {
       return fail("corrupt-image", `decoded to ${info.channels} channels, cannot make RGB`);
     }
-    return { ok: true, data: rgb, width: info.width, height: info.height };
+    const decoded = { data: rgb, width: info.width, height: info.height };
+    if (!shrinkHere) return { ok: true, ...decoded };
+    return { ok: true, ...resizeRgb(decoded, shrinkHere.width, shrinkHere.height) };
   } catch (e) {
     return classify(String((e as Error)?.message ?? e).split("\n")[0]);
   }

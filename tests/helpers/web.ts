@@ -39,13 +39,15 @@ export async function testModel(dir: string): Promise<{ modelDir: string; what: 
 
 /**
  * Writes the test's inputs: a face chip, a tight face crop (found once framed), a thumbnail too
- * small for the detector (used whole), a text file, an empty file, a photo with no face.
+ * small for the detector (used whole), the photo enlarged to 3,000 px (decoded to its 2,048 px
+ * working size), a text file, an empty file, a photo with no face.
  */
 export async function inputs(dir: string): Promise<Record<string, string>> {
   const files = {
     chip: join(dir, "chip.png"),
     tight: join(dir, "tight.png"),
     tiny: join(dir, "tiny.png"),
+    large: join(dir, "large.jpg"),
     text: join(dir, "notes.jpg"),
     empty: join(dir, "empty.png"),
     noFace: join(dir, "wall.png"),
@@ -59,6 +61,7 @@ export async function inputs(dir: string): Promise<Record<string, string>> {
   );
   await sharp(SAMPLE).extract({ left: 440, top: 420, width: 130, height: 160 }).resize(39, 48)
     .png().toFile(files.tiny);
+  await sharp(SAMPLE).resize(3000, 2000).jpeg({ quality: 90 }).toFile(files.large);
   await Deno.writeTextFile(files.text, "not an image, whatever its name says\n");
   await Deno.writeFile(files.empty, new Uint8Array());
   // A large smooth gradient: a photo (not a chip, not small) with no face in it.
@@ -69,4 +72,18 @@ export async function inputs(dir: string): Promise<Record<string, string>> {
   });
   await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toFile(files.noFace);
   return files;
+}
+
+/**
+ * Writes a pixel bomb to `dir`: a 12,000 × 12,000 JPEG of one colour (144 megapixels, under 1 MB
+ * on disk; decoded whole it would take 432 MB as RGB, and four times that as the detector's
+ * tensor). Returns its path.
+ */
+export async function pixelBomb(dir: string): Promise<string> {
+  const path = join(dir, "bomb.jpg");
+  await sharp({
+    create: { width: 12000, height: 12000, channels: 3, background: { r: 200, g: 180, b: 160 } },
+    limitInputPixels: false,
+  }).jpeg({ quality: 50 }).toFile(path);
+  return path;
 }

@@ -4,18 +4,20 @@
  * sample1.jpg) through its file input, and each face's age must match `deno task predict`'s
  * (`predictFiles`, run here on the same file and model) within 0.5 years, and so must a face chip,
  * a tight crop found once framed and a thumbnail used whole (predict's other paths); the sample
- * button and a dropped file give the photo's ages too. Bad input — a text file, an empty file, a photo with no face — must
+ * button and a dropped file give the photo's ages too, and so does a photo larger than the 2,048 px
+ * working size. Bad input — a text file, an empty file, a pixel bomb, a photo with no face — must
  * end in a clear message, never a blank page or a script error. Set `CEN_WEB_SCREENSHOT=<png>` to
  * keep a screenshot of the page with the photo's ages.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { basename } from "node:path";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { type AgeRow, loadAgeModel, predictFiles } from "../../lib/inference.ts";
 import { type Cdp, findChromium, type Json, launchChromium } from "../../lib/publish/browser.ts";
 import { serveSite, siteFiles } from "../../lib/web/site.ts";
 import { LIMIT, withDeadline } from "../helpers/deadline.ts";
 import { NO_CHROMIUM, skipUnless } from "../helpers/skip.ts";
-import { inputs, SAMPLE, testModel } from "../helpers/web.ts";
+import { inputs, pixelBomb, SAMPLE, testModel } from "../helpers/web.ts";
 
 const chromium = await findChromium();
 
@@ -212,10 +214,11 @@ Deno.test({
           assertEquals(chip.chip, true);
           compare("chip.png", chip, await predicted(modelDir, files.chip));
 
-          // predict's fallbacks (lib/inference.ts): framed by a border, then the whole image.
-          for (const name of ["tight", "tiny"] as const) {
+          // predict's fallbacks (lib/inference.ts): framed by a border, then the whole image; a
+          // photo larger than the working size, which both shrink to 2,048 px as they decode it.
+          for (const name of ["tight", "tiny", "large"] as const) {
             compare(
-              `${name}.png`,
+              basename(files[name]),
               await pick(page, files[name]),
               await predicted(modelDir, files[name]),
             );
@@ -224,6 +227,9 @@ Deno.test({
           const text = await pick(page, files.text);
           assertEquals(text.state, "error");
           assertStringIncludes(text.message, "is not an image");
+          const bomb = await pick(page, await pixelBomb(dir));
+          assertEquals(bomb.state, "error");
+          assertStringIncludes(bomb.message, "is too large: 12000×12000 pixels");
           const empty = await pick(page, files.empty);
           assertEquals(empty.state, "error");
           assertStringIncludes(empty.message, "is empty");
