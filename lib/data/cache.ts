@@ -285,7 +285,8 @@ async function clearCache(dir: string): Promise<void> {
 /**
  * Why the partial build's files in `dir` cannot be resumed at `progress`, or undefined: one is a
  * folder, or shorter than the progress file says was written (appending after it would put rows
- * in the wrong place).
+ * in the wrong place), or what it holds up to there is not what was written: the pixels' channel
+ * sums differ from the progress file's, or a row or skip record does not parse.
  */
 async function partialProblem(
   dir: string,
@@ -304,7 +305,74 @@ async function partialProblem(
     const size = info?.size ?? 0;
     if (size < bytes) return `${shown}: ${lengthProblem(size, bytes, "progress.json")}`;
   }
+  const sums = await channelSums(join(dir, "pixels.bin"), progress.rows * per);
+  if (sums.some((v, c) => v !== progress.sum[c])) {
+    const shown = displayPath(join(dir, "pixels.bin"));
+    return `${shown}: its first ${progress.rows} rows are not the ones progress.json recorded`;
+  }
+  for (const [name, bytes] of want.slice(1)) {
+    const text = await readPrefix(join(dir, name), bytes);
+    const lines = text.split("\n").filter((l) => l.length > 0);
+    const bad = lines.findIndex((l) => jsonProblem(l) !== undefined);
+    if (bad >= 0) {
+      return `${displayPath(join(dir, name))}: line ${bad + 1} is ${jsonProblem(lines[bad])}`;
+    }
+    if (name === "rows.jsonl" && lines.length !== progress.rows) {
+      return `${
+        displayPath(join(dir, name))
+      }: ${lines.length} rows where progress.json has ${progress.rows}`;
+    }
+  }
   return undefined;
+}
+
+/** The first `bytes` bytes of the file at `path`, as text. */
+async function readPrefix(path: string, bytes: number): Promise<string> {
+  if (bytes === 0) return "";
+  const f = await Deno.open(path, { read: true });
+  try {
+    const buf = new Uint8Array(bytes);
+    let off = 0;
+    while (off < bytes) {
+      const got = await f.read(buf.subarray(off));
+      if (got === null) break;
+      off += got;
+    }
+    return new TextDecoder().decode(buf.subarray(0, off));
+  } finally {
+    f.close();
+  }
+}
+
+/** The R, G, B sums of the first `bytes` bytes of an RGB pixel file, read 64 MiB at a time. */
+async function channelSums(path: string, bytes: number): Promise<number[]> {
+  const sums = [0, 0, 0];
+  if (bytes === 0) return sums;
+  const f = await Deno.open(path, { read: true });
+  try {
+    const buf = new Uint8Array(
+      Math.min(bytes, 64 * 1024 * 1024) - (Math.min(bytes, 64 * 1024 * 1024) % 3),
+    );
+    let done = 0;
+    while (done < bytes) {
+      const want = Math.min(buf.length, bytes - done);
+      let off = 0;
+      while (off < want) {
+        const got = await f.read(buf.subarray(off, want));
+        if (got === null) return sums.map(() => NaN);
+        off += got;
+      }
+      for (let i = 0; i < want; i += 3) {
+        sums[0] += buf[i];
+        sums[1] += buf[i + 1];
+        sums[2] += buf[i + 2];
+      }
+      done += want;
+    }
+  } finally {
+    f.close();
+  }
+  return sums;
 }
 
 async function build(

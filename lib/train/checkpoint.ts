@@ -82,6 +82,10 @@ export async function writeCheckpoint(
     await writeJsonAtomic(join(tmp, "optimizer.json"), specs);
     await writeJsonAtomic(join(tmp, "state.json"), state);
   });
+  // A folder in the pointer's place (reported by readCheckpoint) would refuse the rename.
+  if ((await Deno.stat(pointer).catch(() => undefined))?.isDirectory) {
+    await Deno.remove(pointer, { recursive: true });
+  }
   await writeJsonAtomic(pointer, { dir: name, epochsDone: state.epochsDone });
   const pointerTmp = `${basename(pointer)}.`;
   for (const other of await names(genDir)) {
