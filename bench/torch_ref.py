@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """PyTorch reference for `deno task bench`: the same CEN network (ResNet10/18 or -Tiny backbone,
-LDL and regression heads), trained with softmax cross-entropy + L1 and SGD, channels_last,
-2 threads. Prints one JSON line: {"train": img/s, "infer": img/s}.
+LDL and regression heads), trained with softmax cross-entropy + L1 and SGD, channels_last, on
+`--threads` threads; inference in eval mode under no_grad. `--bf16` runs forward passes under
+`torch.autocast("cpu", dtype=torch.bfloat16)` (convolutions and matmuls in bfloat16, the backward
+following them; weights and the update in float32). `--cpu-time` divides by the process's CPU time
+instead of wall time (steadier when other processes share the cores; use it with 1 thread).
+Prints one JSON line: {"train": img/s, "infer": img/s}.
 
 Run with Debian's python (/usr/bin/python3) after `tools/setup-native.sh --torch`.
 """
@@ -61,7 +65,11 @@ def main():
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--windows", type=int, default=3, help="best of this many timing windows")
+    ap.add_argument("--bf16", action="store_true", help="forward passes under bfloat16 autocast")
+    ap.add_argument("--cpu-time", action="store_true", help="rates per CPU-second, not wall second")
     a = ap.parse_args()
+    clock = time.process_time if a.cpu_time else time.perf_counter
+    autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     blocks = 1 if a.net.startswith("resnet10") else 2
@@ -74,18 +82,19 @@ def main():
 
     def step():
         opt.zero_grad()
-        z, s = model(x)
-        loss = F.cross_entropy(z, cls) + 4 * (s.view(-1) - y).abs().mean()
+        with autocast():
+            z, s = model(x)
+            loss = F.cross_entropy(z.float(), cls) + 4 * (s.float().view(-1) - y).abs().mean()
         loss.backward()
         opt.step()
 
     def best(f):
         rate = 0.0
         for _ in range(a.windows):
-            t0 = time.perf_counter()
+            t0 = clock()
             for _ in range(a.steps):
                 f()
-            rate = max(rate, a.batch * a.steps / (time.perf_counter() - t0))
+            rate = max(rate, a.batch * a.steps / (clock() - t0))
         return rate
 
     model.train()
@@ -94,7 +103,7 @@ def main():
     train = best(step)
 
     model.eval()
-    with torch.no_grad():
+    with torch.no_grad(), autocast():
         for _ in range(2):
             model(x)
         infer = best(lambda: model(x))

@@ -211,7 +211,15 @@ export function nativeKernelConfigs(
       name,
       args,
       out,
-      () => dnn.convForward(s, p(x), p(filter), p(out), taping ? undefined : filter.dataId),
+      () =>
+        dnn.convForward(
+          s,
+          p(x),
+          p(filter),
+          p(out),
+          taping ? undefined : filter.dataId,
+          taping ? x.dataId : undefined,
+        ),
     );
   };
   const backpropInput: KernelFunc = (args) => {
@@ -235,7 +243,7 @@ export function nativeKernelConfigs(
       "Conv2DBackpropInput",
       args,
       out,
-      () => dnn.convBackwardData(s, p(dy), p(filter), p(out)),
+      () => dnn.convBackwardData(s, p(dy), p(filter), p(out), dy.dataId),
     );
   };
   const backpropFilter: KernelFunc = (args) => {
@@ -262,7 +270,7 @@ export function nativeKernelConfigs(
       "Conv2DBackpropFilter",
       args,
       out,
-      () => dnn.convBackwardWeights(s, p(x), p(dy), p(out)),
+      () => dnn.convBackwardWeights(s, p(x), p(dy), p(out), x.dataId, dy.dataId),
     );
   };
   const batchNorm: KernelFunc = (args) => {

@@ -300,7 +300,8 @@ export interface OneDnn {
   readonly version: string;
   /**
    * y = conv(x, w). With `weightsKey` (the filter's tfjs data id, outside training) the filter
-   * is reordered into oneDNN's layout once and reused while that data id lives.
+   * is reordered into oneDNN's layout once and reused while that data id lives. With `srcKey`
+   * (x's data id, in training) a bfloat16 copy of x is kept for {@link OneDnn.convBackwardWeights}.
    */
   convForward(
     s: ConvShape,
@@ -308,20 +309,30 @@ export interface OneDnn {
     w: Deno.PointerValue,
     y: Deno.PointerValue,
     weightsKey?: object,
+    srcKey?: object,
   ): void;
-  /** dx = conv_backward_data(dy, w). */
+  /**
+   * dx = conv_backward_data(dy, w). With `dyKey` (dy's data id) a bfloat16 copy of dy is kept
+   * for {@link OneDnn.convBackwardWeights}.
+   */
   convBackwardData(
     s: ConvShape,
     dy: Deno.PointerValue,
     w: Deno.PointerValue,
     dx: Deno.PointerValue,
+    dyKey?: object,
   ): void;
-  /** dw = conv_backward_weights(x, dy). */
+  /**
+   * dw = conv_backward_weights(x, dy), taking the bfloat16 copies kept under `srcKey` and `dyKey`
+   * (the last use of each), or converting x and dy where none was kept.
+   */
   convBackwardWeights(
     s: ConvShape,
     x: Deno.PointerValue,
     dy: Deno.PointerValue,
     dw: Deno.PointerValue,
+    srcKey?: object,
+    dyKey?: object,
   ): void;
   /** C[m×n] = A[m×k]·B[k×n] (row-major, optional transposes), through dnnl_sgemm. */
   sgemm(
@@ -609,20 +620,64 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
   const constCache = new WeakMap<object, Map<Prepared, Uint8Array>>();
 
   /**
+   * Converted activations shared by the passes of a training step, per tfjs data id: in bfloat16
+   * a convolution's input is converted once for its forward pass and again for its filter
+   * gradient, and its output gradient once for each gradient, unless kept here. `users` counts
+   * the passes still to take it; the last one returns the buffer to `spare`.
+   */
+  const shared = new WeakMap<object, { md: Deno.PointerValue; data: Uint8Array; users: number }>();
+  const spare = new Map<number, Uint8Array[]>();
+  const borrow = (bytes: number): Uint8Array => spare.get(bytes)?.pop() ?? new Uint8Array(bytes);
+  const giveBack = (buf: Uint8Array): void => {
+    let list = spare.get(buf.byteLength);
+    if (!list) spare.set(buf.byteLength, list = []);
+    if (list.length < 32) list.push(buf);
+  };
+
+  /**
    * Runs a prepared primitive on user pointers, reordering staged arguments. An input whose
    * `constKey` (a tfjs data id: immutable data) was seen before with this primitive reuses its
-   * reordered copy.
+   * reordered copy. An input named in `share` (a data id, immutable) is converted once and kept
+   * ("keep": another pass will take it) or taken from an earlier pass ("take": its last use).
    */
   const run = (
     p: Prepared,
     userArgs: [number, Deno.PointerValue, Uint8Array][],
     constKey?: { arg: number; key: object },
+    share: { arg: number; key: object; mode: "keep" | "take" }[] = [],
   ): void => {
     const mems: Deno.PointerValue[] = [];
     const pairs: [number, Deno.PointerValue][] = [];
     const after: (() => void)[] = [];
+    const released: Uint8Array[] = [];
     userArgs.forEach(([arg, ptr, userMd], slot) => {
       const st = p.staged.get(arg);
+      const sh = st && !st.isOutput ? share.find((x) => x.arg === arg) : undefined;
+      if (st && sh) {
+        let entry = shared.get(sh.key);
+        if (entry && lib.dnnl_memory_desc_equal(entry.md, st.md) !== 1) entry = undefined;
+        if (entry) {
+          if (sh.mode === "keep") entry.users++;
+          else if (--entry.users === 0) {
+            shared.delete(sh.key);
+            released.push(entry.data);
+          }
+          const mem = memory(st.md, Deno.UnsafePointer.of(entry.data));
+          mems.push(mem);
+          pairs.push([arg, mem]);
+          return;
+        }
+        if (sh.mode === "keep") {
+          const data = borrow(st.bytes);
+          shared.set(sh.key, { md: st.md, data, users: 1 });
+          const userMem = memory(Deno.UnsafePointer.of(userMd), ptr);
+          const stMem = memory(st.md, Deno.UnsafePointer.of(data));
+          mems.push(userMem, stMem);
+          pairs.push([arg, stMem]);
+          exec(st.reorder, execArgs([[ARG_FROM, userMem], [ARG_TO, stMem]]), "reorder", "reorder");
+          return;
+        }
+      }
       let cached: Uint8Array | undefined;
       let fresh = false;
       if (st && constKey?.arg === arg) {
@@ -665,6 +720,7 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
     for (const f of after) f();
     check(lib.dnnl_stream_wait(stream), "stream_wait");
     for (const m of mems) lib.dnnl_memory_destroy(m);
+    for (const b of released) giveBack(b);
   };
 
   const convMds = (s: ConvShape) => ({
@@ -954,7 +1010,7 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
 
   return {
     version,
-    convForward(s, x, w, y, weightsKey) {
+    convForward(s, x, w, y, weightsKey, srcKey) {
       const m = mdsFor(s);
       const p = get(
         key("fwd", s),
@@ -969,9 +1025,10 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
         p,
         [[ARG_SRC, x, m.src], [ARG_WEIGHTS, w, m.wei], [ARG_DST, y, m.dst]],
         weightsKey ? { arg: ARG_WEIGHTS, key: weightsKey } : undefined,
+        srcKey && precision === "bf16" ? [{ arg: ARG_SRC, key: srcKey, mode: "keep" }] : [],
       );
     },
-    convBackwardData(s, dy, w, dx) {
+    convBackwardData(s, dy, w, dx, dyKey) {
       const m = mdsFor(s);
       const p = get(key("bwd_data", s), () => {
         const pm = primMds(s);
@@ -995,9 +1052,14 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
           { arg: ARG_DIFF_SRC, query: Q_DIFF_SRC_MD, md: m.src, isOutput: true },
         ]);
       });
-      run(p, [[ARG_DIFF_DST, dy, m.dst], [ARG_WEIGHTS, w, m.wei], [ARG_DIFF_SRC, dx, m.src]]);
+      run(
+        p,
+        [[ARG_DIFF_DST, dy, m.dst], [ARG_WEIGHTS, w, m.wei], [ARG_DIFF_SRC, dx, m.src]],
+        undefined,
+        dyKey && precision === "bf16" ? [{ arg: ARG_DIFF_DST, key: dyKey, mode: "keep" }] : [],
+      );
     },
-    convBackwardWeights(s, x, dy, dw) {
+    convBackwardWeights(s, x, dy, dw, srcKey, dyKey) {
       const m = mdsFor(s);
       // On all threads: on a quiet machine 11 ms per ResNet10-Tiny step at 64 px vs 18 ms on
       // one (bench --profile, 2026-11-29). Its cross-thread reduction waits at barriers, so with
@@ -1025,7 +1087,14 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
           { arg: ARG_DIFF_WEIGHTS, query: Q_DIFF_WEIGHTS_MD, md: m.wei, isOutput: true },
         ]);
       });
-      run(p, [[ARG_SRC, x, m.src], [ARG_DIFF_DST, dy, m.dst], [ARG_DIFF_WEIGHTS, dw, m.wei]]);
+      const take = (arg: number, key?: object) =>
+        key && precision === "bf16" ? [{ arg, key, mode: "take" as const }] : [];
+      run(
+        p,
+        [[ARG_SRC, x, m.src], [ARG_DIFF_DST, dy, m.dst], [ARG_DIFF_WEIGHTS, dw, m.wei]],
+        undefined,
+        [...take(ARG_SRC, srcKey), ...take(ARG_DIFF_DST, dyKey)],
+      );
     },
     sgemm(transA, transB, m, n, k, a, b, c) {
       gemmWith(lib.dnnl_sgemm, "sgemm", transA, transB, m, n, k, a, b, c);
