@@ -42,6 +42,7 @@ import {
 import { generationIndexPath, generationKey, type RunMetrics } from "../lib/train/run.ts";
 import { configHash } from "../lib/config.ts";
 import { profileConfigs } from "../lib/experiment.ts";
+import { profile } from "../lib/profiles.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { writeRecord } from "../lib/train/record.ts";
 import { tinyConfig } from "./helpers/tiny.ts";
@@ -316,9 +317,21 @@ Deno.test("verdict study: pretraining, the epoch curve, then generation 1 at E w
   const atE = curve.find((c) => c.optim.epochs === e)!;
   assertEquals(await configHash(atE), await configHash(variant(main.target, { generations: 1 })));
   const g1 = phases[2].configs;
+  // the central claims' tables train the seeds the profile declared to decide them
+  const declared = profile("verdict-utkface").study.decisiveSeeds!;
   for (const lambda1 of [0.5, 1, 2]) {
-    assertEquals(g1.filter((c) => c.lambda1 === lambda1 && c.heads === "both").length, 3);
+    assertEquals(
+      g1.filter((c) => c.lambda1 === lambda1 && c.heads === "both").length,
+      declared.lambda1,
+    );
   }
+  for (const heads of ["reg", "ldl"]) {
+    assertEquals(g1.filter((c) => c.heads === heads && c.labelSigma === 0).length, declared.table1);
+  }
+  const chains = phases[3].configs.filter((c) =>
+    c.generations === 4 && c.offspringRegression !== "l1"
+  );
+  assertEquals(chains.length, declared.table5);
   assertEquals(g1.filter((c) => c.pretrained === null).length, 3); // scratch, at E
   assert(g1.every((c) => c.optim.epochs === e));
   // the slack term's test: Table 5's offspring with the plain ℓ1, 3 seeds, sharing its generation 1
@@ -331,7 +344,10 @@ Deno.test("verdict study: pretraining, the epoch curve, then generation 1 at E w
   // AAF: the same without Table 6, the τ figure and the plain-ℓ1 offspring
   const aaf = await studyPlan("verdict-aaf");
   const offspring = aaf.find((p) => p.name === "offspring")!.configs;
-  assertEquals(offspring.length, 3); // Table 5's three seeds, no plain-ℓ1 offspring
+  // Table 5's declared seeds, no plain-ℓ1 offspring
+  assertEquals(offspring.length, profile("verdict-aaf").study.decisiveSeeds!.table5);
+  // seeds given: every table at that count
+  assertEquals((await studyPlan("verdict-aaf", { seeds: 3 })).at(-1)!.configs.length, 3);
   assert(offspring.every((c) => c.data.dataset === "aaf" && c.generations === 4));
   assertEquals(aaf.find((p) => p.name === "reused generations and figures"), undefined);
 });
