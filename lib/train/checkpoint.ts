@@ -41,8 +41,8 @@ export function freshCheckpoint(seed: number, t: number): Checkpoint {
 /** A checkpoint folder's name: `checkpoint-e<epochs done>`. */
 const CHECKPOINT_DIR = /^checkpoint-e(\d+)$/;
 
-/** What a damaged checkpoint's message says to do (training recovers by itself; this is the rest). */
-const CHECKPOINT_FIX = "delete it to train the generation from its start";
+/** A damaged checkpoint's message names no way out: training recovers by itself (readCheckpoint). */
+const CHECKPOINT_FIX = "";
 
 /** The folder `checkpoint.json` names, or undefined when it is absent or damaged (`why` says). */
 async function pointedDir(
