@@ -138,8 +138,10 @@ export {
   listImages,
   loadAgeModel,
   predictFiles,
+  type PredictOptions,
   rowsToCsv,
 } from "./inference.ts";
+export { MAX_IMAGE_PIXELS, WORKING_SIDE } from "./data/limits.ts";
 export {
   evaluateModel,
   type EvaluateOptions,
