@@ -131,7 +131,8 @@ function benchPlan(options: OptionValues<typeof BENCH_CLI>) {
     steps,
     windows: quick ? 2 : 3,
     profile: !!options.profile,
-    split: !quick && !options["no-split"] && !picked,
+    // The split compares wall-clock throughput: not with --cpu-time, nor for a subset of rows.
+    split: !quick && !options["no-split"] && !picked && !options["cpu-time"],
     rows: picked ?? [
       ...(quick ? ["resnet10-tiny"] : ["resnet10-tiny", "resnet18-tiny"]).flatMap((net) =>
         (quick ? [64] : [64, 112]).map((size) => ({ net: net as Backbone, size, paper: false }))
@@ -550,7 +551,9 @@ async function main({ options }: { options: OptionValues<typeof BENCH_CLI> }): P
       const two = await twoWorkers(net, size, opts.steps);
       split.push({ net, input: size, oneProcess: single, twoWorkers: two.perWorker });
       console.log(
-        `core split, ${net} ${size}px: one process on 2 threads ${f1(single)} img/s; two ` +
+        `core split, ${net} ${size}px: one process on ${torchThreads()} threads ${
+          f1(single)
+        } img/s; two ` +
           `1-thread workers at once ${two.perWorker.map(f1).join(" + ")} = ${f1(two.total)} ` +
           `img/s (${f1(two.total / single)}× for a study of independent runs)`,
       );
