@@ -179,7 +179,9 @@ export function bf16Unavailable(): string | undefined {
     const d = oneDnn();
     return typeof d === "string"
       ? `oneDNN is not in use (${d})`
-      : "the oneDNN kernels are not registered (registerTrainingKernels mode wasm or stock)";
+      : Deno.env.get("CEN_NATIVE") === "0"
+      ? "CEN_NATIVE=0 keeps the pure-wasm kernels"
+      : "the oneDNN kernels are not registered (kernel mode wasm or stock)";
   }
   return nativeInUse.bf16Unavailable();
 }

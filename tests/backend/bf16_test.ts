@@ -149,6 +149,27 @@ Deno.test({
 });
 
 Deno.test({
+  name: "[bf16] a taped convolution's kept bf16 copies give the gradients of fresh conversions",
+  ignore: skipUnless(why === undefined, why ?? ""),
+  fn: async () => {
+    // Under a tape the forward pass keeps x in bf16 and the input gradient keeps dy, both taken
+    // by the filter gradient; called as bare kernels each pass converts its own inputs.
+    for (const c of CASES.slice(0, 3)) {
+      const taped = () => {
+        const { x, w, dy } = convInputs(c);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), dy))
+        )([x, w]);
+      };
+      const [dx, dw] = await inBf16(taped);
+      const [, wantDx, wantDw] = await inBf16(() => convPasses(c));
+      assertEquals(relErr(dx, wantDx), 0, `${JSON.stringify(c)} input gradient`);
+      assertEquals(relErr(dw, wantDw), 0, `${JSON.stringify(c)} filter gradient`);
+    }
+  },
+});
+
+Deno.test({
   name: "[bf16] matrix products (transposed, fused bias and relu) match cpu",
   ignore: skipUnless(why === undefined, why ?? ""),
   fn: async () => {
