@@ -330,10 +330,11 @@ function printTable(results: Entry[]): void {
     pair(r.ours_bf16),
     pair(r.torch),
     pair(r.torch_bf16),
-    ratio(r.ours_bf16 ?? r.ours, r.torch),
+    ratio(r.ours, r.torch),
+    ratio(r.ours_bf16, r.torch),
     ratio(r.ours_bf16, r.torch_bf16),
   ]);
-  const cols = [...head, "best ours ÷ torch f32", "ours bf16 ÷ torch bf16"];
+  const cols = [...head, "ours f32 ÷ torch f32", "ours bf16 ÷ torch f32", "ours bf16 ÷ torch bf16"];
   const width = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i])).join(" | ");
   console.log("\nimg/s, train / infer (batch 32); ratios train, infer");

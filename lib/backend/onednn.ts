@@ -531,6 +531,14 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
   };
 
   const spent = { compute: 0, reorder: 0 };
+  /**
+   * float32 → bfloat16 conversions of fewer elements than this run on the calling thread: waking
+   * the other threads (OMP_WAIT_POLICY=PASSIVE) costs more than it saves on small tensors (on 2
+   * cores a 64 px step's conversions took 9 ms on both threads, under 3 on one).
+   */
+  const SMALL_CONVERSION = 1 << 21;
+  /** Products with fewer multiply-adds than this stay float32 in bf16 mode (conversions cost more). */
+  const SMALL_GEMM = 1 << 24;
   /** dnnl_primitive_execute, timed into `spent[kind]`; throws on failure. */
   const exec = (
     prim: Deno.PointerValue,
@@ -634,6 +642,12 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
     if (list.length < 32) list.push(buf);
   };
 
+  /** Runs an input's reorder `f`, on the calling thread alone when it is a small bf16 conversion. */
+  const convert = (st: Stage, f: () => void): void => {
+    if (precision === "bf16" && st.bytes / 2 < SMALL_CONVERSION) singleThreaded(f);
+    else f();
+  };
+
   /**
    * Runs a prepared primitive on user pointers, reordering staged arguments. An input whose
    * `constKey` (a tfjs data id: immutable data) was seen before with this primitive reuses its
@@ -674,7 +688,16 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
           const stMem = memory(st.md, Deno.UnsafePointer.of(data));
           mems.push(userMem, stMem);
           pairs.push([arg, stMem]);
-          exec(st.reorder, execArgs([[ARG_FROM, userMem], [ARG_TO, stMem]]), "reorder", "reorder");
+          convert(
+            st,
+            () =>
+              exec(
+                st.reorder,
+                execArgs([[ARG_FROM, userMem], [ARG_TO, stMem]]),
+                "reorder",
+                "reorder",
+              ),
+          );
           return;
         }
       }
@@ -713,7 +736,16 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
           exec(st.reorder, execArgs([[ARG_FROM, stMem], [ARG_TO, userMem]]), "reorder", "reorder")
         );
       } else {
-        exec(st.reorder, execArgs([[ARG_FROM, userMem], [ARG_TO, stMem]]), "reorder", "reorder");
+        convert(
+          st,
+          () =>
+            exec(
+              st.reorder,
+              execArgs([[ARG_FROM, userMem], [ARG_TO, stMem]]),
+              "reorder",
+              "reorder",
+            ),
+        );
       }
     });
     exec(p.prim, execArgs(pairs), "execute");
@@ -969,7 +1001,10 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       memory(Deno.UnsafePointer.of(r.from), src),
       memory(Deno.UnsafePointer.of(r.to), dst),
     ];
-    exec(r.prim, execArgs([[ARG_FROM, ms[0]], [ARG_TO, ms[1]]]), "reorder(bf16)", "reorder");
+    const run = () =>
+      exec(r!.prim, execArgs([[ARG_FROM, ms[0]], [ARG_TO, ms[1]]]), "reorder(bf16)", "reorder");
+    if (size < SMALL_CONVERSION) singleThreaded(run);
+    else run();
     check(lib.dnnl_stream_wait(stream), "stream_wait");
     for (const m of ms) lib.dnnl_memory_destroy(m);
     return dst;
@@ -1100,7 +1135,7 @@ export function loadOneDnn(path = "libdnnl.so.2"): OneDnn | string {
       gemmWith(lib.dnnl_sgemm, "sgemm", transA, transB, m, n, k, a, b, c);
     },
     gemm(transA, transB, m, n, k, a, b, c) {
-      if (precision === "f32") {
+      if (precision === "f32" || m * n * k < SMALL_GEMM) {
         return gemmWith(lib.dnnl_sgemm, "sgemm", transA, transB, m, n, k, a, b, c);
       }
       const a16 = toBf16(103, m * k, a);
