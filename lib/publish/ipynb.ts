@@ -17,7 +17,9 @@
  *
  * @module
  */
+import { isRecord, readJsonChecked } from "../checked.ts";
 import { ConfigError } from "../errors.ts";
+import { writeTextAtomic } from "../fsutil.ts";
 
 /** One output of a code cell (only the fields this project reads are typed). */
 export interface NotebookOutput {
@@ -88,9 +90,21 @@ export function parseNotebook(text: string, where = "notebook"): Notebook {
   return nb;
 }
 
-/** Reads a notebook file. */
-export async function readNotebook(path: string): Promise<Notebook> {
-  return parseNotebook(await Deno.readTextFile(path), path);
+/** What to do about a damaged notebook file: a source one comes back from git, an executed one by running it. */
+const NOTEBOOK_FIX = "restore it (git checkout -- notebooks/) or, for an executed copy under " +
+  "results/, delete it and run the notebook again (deno task notebook <name>)";
+
+/**
+ * Reads a notebook file; one that is a folder, empty, cut short, not JSON or not an nbformat-4
+ * notebook is a DamagedFileError naming it and the way out.
+ */
+export function readNotebook(path: string): Promise<Notebook> {
+  return readJsonChecked<Notebook>(path, NOTEBOOK_FIX, (v) => {
+    const nb = v as Notebook;
+    return isRecord(v) && Array.isArray(nb.cells) && nb.nbformat === 4
+      ? undefined
+      : "not an nbformat-4 notebook";
+  });
 }
 
 function sortKeys(value: unknown): unknown {
@@ -112,7 +126,7 @@ export function formatNotebook(nb: Notebook): string {
 
 /** Writes a notebook file in nbformat's layout. */
 export async function writeNotebook(path: string, nb: Notebook): Promise<void> {
-  await Deno.writeTextFile(path, formatNotebook(nb));
+  await writeTextAtomic(path, formatNotebook(nb)); // a killed writer leaves the old notebook whole
 }
 
 /** A copy with every output, execution count and injected-parameters cell removed. */

@@ -1,5 +1,12 @@
-import { assertEquals, assertMatch, assertThrows } from "@std/assert";
-import { ConfigError } from "../../lib/errors.ts";
+import {
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import { join } from "node:path";
+import { ConfigError, DamagedFileError } from "../../lib/errors.ts";
 import {
   declaredParameters,
   formatNotebook,
@@ -9,7 +16,9 @@ import {
   notebookToTypeScript,
   parseNotebook,
   parseParameterArgs,
+  readNotebook,
   stripOutputs,
+  writeNotebook,
 } from "../../lib/publish/ipynb.ts";
 
 function nb(): Notebook {
@@ -123,4 +132,32 @@ Deno.test("notebookToTypeScript joins code cells and maps lines back to cells", 
   assertEquals(mod.lines[at], { cell: 3, line: 2 });
   assertEquals(mod.lines[lines.indexOf("const tau = 2;")], { cell: 2, line: 1 });
   assertEquals(lines.includes("# T"), false);
+});
+
+Deno.test("a damaged notebook file (cut short, empty, garbage, a folder, not a notebook) is one line naming it", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "07-summary.ipynb");
+  const whole = formatNotebook({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 });
+  await writeNotebook(path, JSON.parse(whole));
+  assertEquals((await readNotebook(path)).nbformat, 4);
+  const cases: [string | null, string][] = [
+    [whole.slice(0, 20), "cut short"],
+    ["", "empty"],
+    ["\u0000garbage", "not JSON"],
+    ['{"cells": 3}', "not an nbformat-4 notebook"],
+    [null, "a folder, not a file"],
+  ];
+  for (const [text, why] of cases) {
+    await Deno.remove(path, { recursive: true });
+    if (text === null) await Deno.mkdir(path);
+    else await Deno.writeTextFile(path, text);
+    const e = await assertRejects(() => readNotebook(path), DamagedFileError);
+    assertStringIncludes(e.message, path);
+    assertStringIncludes(e.message, why);
+    assertStringIncludes(e.message, "deno task notebook");
+  }
+  // no temporary file is left by a write
+  await Deno.remove(path, { recursive: true });
+  await writeNotebook(path, JSON.parse(whole));
+  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["07-summary.ipynb"]);
 });
