@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { initBackend } from "../backend/mod.ts";
 import { canonicalJson, type CenConfig, numAges } from "../config.ts";
 import type { SampleSource } from "../data/types.ts";
-import { DataError } from "../errors.ts";
+import { DamagedFileError, DataError } from "../errors.ts";
 import {
   copyTree,
   exists,
@@ -300,7 +300,12 @@ async function ensureAncestorStore(
 ): Promise<AncestorStore> {
   const source = sourceFingerprint(train);
   if (await exists(join(gp.dir, "ancestor.json"))) {
-    const saved = await loadAncestorStore(gp.dir);
+    const saved = await loadAncestorStore(gp.dir).catch((e) => {
+      if (!(e instanceof DamagedFileError)) throw e;
+      log(`the saved ancestor store is damaged (${e.path}: ${e.problem}): recording it again`);
+      return undefined;
+    });
+    if (!saved) return await recordAncestorStore(config, gp, train, source, log);
     const why = [
       saved.tau !== config.tau && `τ ${saved.tau}`,
       saved.k !== numAges(config) && `${saved.k} ages`,
@@ -310,6 +315,17 @@ async function ensureAncestorStore(
     if (why.length === 0) return saved;
     log(`the saved ancestor store was recorded for ${why.join(", ")}: recording it again`);
   }
+  return await recordAncestorStore(config, gp, train, source, log);
+}
+
+/** Records generation `gp`'s ancestor store (p at the config's τ, and s) on the training images. */
+async function recordAncestorStore(
+  config: CenConfig,
+  gp: GenPaths,
+  train: SampleSource,
+  source: string,
+  log: (line: string) => void,
+): Promise<AncestorStore> {
   log(`recording the ancestor's p (τ = ${config.tau}) and s for ${train.length} training images`);
   const model = await loadModel(gp.model);
   const store = await computeAncestorStore(

@@ -177,3 +177,22 @@ Deno.test("runs that differ only in τ share generation 1, each recording its an
   });
   assertEquals(metricsOf(b.metrics), metricsOf(alone.metrics));
 });
+
+Deno.test("a damaged ancestor store is recorded again and the offspring trains", async () => {
+  const runsRoot = await Deno.makeTempDir();
+  const c = tinyConfig({ generations: 2, optim: { epochs: 1 } });
+  const opts = { train, test, runsRoot, recordsRoot: null, log: () => {} };
+  const first = await runEvolution(c, opts);
+  const bin = join(first.dir, "gen-1", "ancestor.bin");
+  const whole = await Deno.readFile(bin);
+  await Deno.writeFile(bin, whole.subarray(0, 10)); // cut short
+  await Deno.remove(join(first.dir, "gen-2"), { recursive: true });
+  const lines: string[] = [];
+  const again = await runEvolution(c, { ...opts, log: (l) => lines.push(l) });
+  assertEquals(again.fates, ["done", "trained"]);
+  assert(
+    lines.some((l) => l.includes("ancestor store is damaged") && l.includes("ancestor.bin")),
+    lines.join("\n"),
+  );
+  assertEquals((await Deno.readFile(bin)).length, whole.length);
+});
