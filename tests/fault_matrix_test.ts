@@ -19,7 +19,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { basename, join } from "node:path";
 import { initBackend } from "../lib/backend/mod.ts";
-import { buildCache, type CacheSettings, openCache, type Prepared } from "../lib/data/cache.ts";
+import { buildCache, type CacheSettings, openCache } from "../lib/data/cache.ts";
 import { readLines } from "../lib/data/adapters/common.ts";
 import { readSplitFile, writeSplitFile } from "../lib/data/split.ts";
 import type { AgeSample } from "../lib/data/types.ts";
@@ -43,6 +43,7 @@ import { createSgd, type Sgd } from "../lib/train/sgd.ts";
 import { trainableVariables } from "../lib/train/step.ts";
 import { LIMIT } from "./helpers/deadline.ts";
 import { ROOT } from "./helpers/tool.ts";
+import { fakePreparer } from "./helpers/cache.ts";
 
 await initBackend();
 
@@ -468,17 +469,7 @@ const SAMPLES: AgeSample[] = Array.from({ length: 8 }, (_, i) => ({
   age: 20 + i,
 }));
 
-/** Image i is the byte i·10; image 4 is skipped. Counts its calls. */
-function preparer(): { fn: (s: AgeSample) => Promise<Prepared>; calls: string[] } {
-  const calls: string[] = [];
-  const fn = (s: AgeSample): Promise<Prepared> => {
-    calls.push(s.path);
-    const i = Number(s.path.match(/(\d+)\.jpg/)![1]);
-    if (i === 4) return Promise.resolve({ ok: false, reason: "corrupt-image", detail: "test" });
-    return Promise.resolve({ ok: true, rgb: new Uint8Array(PER).fill(i * 10) });
-  };
-  return { fn, calls };
-}
+const preparer = () => fakePreparer(PER);
 
 /** Builds (or opens) the cache under `root`; its rows, index, log lines and preparer calls. */
 async function cacheAt(root: string, options: { stopAfterChunks?: number } = {}) {

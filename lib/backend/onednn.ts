@@ -53,6 +53,23 @@ const BN_USE_SHIFT = 0x10;
 const MD_BYTES = 696;
 const OP_DESC_BYTES = 8192;
 
+/** The arguments of oneDNN's gemm entry points: transa, transb, M, N, K, α, A, lda, B, ldb, β, C, ldc. */
+const GEMM_PARAMETERS = [
+  "u8",
+  "u8",
+  "i64",
+  "i64",
+  "i64",
+  "f32",
+  "pointer",
+  "i64",
+  "pointer",
+  "i64",
+  "f32",
+  "pointer",
+  "i64",
+] as const;
+
 const SYMBOLS = {
   dnnl_version: { parameters: [], result: "pointer" },
   dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
@@ -153,39 +170,11 @@ const SYMBOLS = {
   dnnl_stream_wait: { parameters: ["pointer"], result: "i32" },
   dnnl_get_effective_cpu_isa: { parameters: [], result: "i32" },
   dnnl_gemm_bf16bf16f32: {
-    parameters: [
-      "u8",
-      "u8",
-      "i64",
-      "i64",
-      "i64",
-      "f32",
-      "pointer",
-      "i64",
-      "pointer",
-      "i64",
-      "f32",
-      "pointer",
-      "i64",
-    ],
+    parameters: GEMM_PARAMETERS,
     result: "i32",
   },
   dnnl_sgemm: {
-    parameters: [
-      "u8",
-      "u8",
-      "i64",
-      "i64",
-      "i64",
-      "f32",
-      "pointer",
-      "i64",
-      "pointer",
-      "i64",
-      "f32",
-      "pointer",
-      "i64",
-    ],
+    parameters: GEMM_PARAMETERS,
     result: "i32",
   },
 } as const;

@@ -12,11 +12,11 @@ import {
   cacheKey,
   type CacheSettings,
   openCache,
-  type Prepared,
 } from "../../lib/data/cache.ts";
 import { cacheFingerprint } from "../../lib/data/batches.ts";
 import type { AgeSample } from "../../lib/data/types.ts";
 import { DataError } from "../../lib/errors.ts";
+import { fakePreparer } from "../helpers/cache.ts";
 
 const SIZE = 2, PER = SIZE * SIZE * 3;
 const settings: CacheSettings = { dataset: "toy", size: SIZE, align: { mode: "resize" } };
@@ -25,17 +25,7 @@ function samples(n: number): AgeSample[] {
   return Array.from({ length: n }, (_, i) => ({ path: `/img/${i}.jpg`, age: 20 + i }));
 }
 
-/** Image i is filled with the byte i·10; sample 4 is "broken". Counts its calls. */
-function preparer() {
-  const calls: string[] = [];
-  const fn = (s: AgeSample): Promise<Prepared> => {
-    calls.push(s.path);
-    const i = Number(s.path.match(/(\d+)\.jpg/)![1]);
-    if (i === 4) return Promise.resolve({ ok: false, reason: "corrupt-image", detail: "test" });
-    return Promise.resolve({ ok: true, rgb: new Uint8Array(PER).fill(i * 10) });
-  };
-  return { fn, calls };
-}
+const preparer = () => fakePreparer(PER);
 
 async function readAll(dir: string): Promise<Uint8Array> {
   const cache = (await openCache(dir))!;
