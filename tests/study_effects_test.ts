@@ -7,7 +7,10 @@ import {
   powerAnalysis,
   seedsToDecide,
   t975,
+  twoLevelBootstrap,
+  withImageErrors,
 } from "../lib/study/effects.ts";
+import { predictionsPath, writePredictions } from "../lib/train/predictions.ts";
 import type { RunMetrics } from "../lib/train/run.ts";
 
 const bySeed = (xs: number[]) => new Map(xs.map((x, s) => [s, x]));
@@ -112,4 +115,51 @@ Deno.test("centralClaims pairs each claim's runs by seed, with the paper's effec
   const power = powerAnalysis(effects, 6, 20);
   assertEquals(power.length, 5);
   for (const p of power) assert(p.seeds >= 6 && p.seeds <= 20);
+});
+
+const f32 = (xs: number[]) => Float32Array.from(xs);
+
+Deno.test("twoLevelBootstrap: seeds then images, by hand", () => {
+  // every image 1 year better in every seed: the interval is the point
+  const same = [0, 1, 2].map(() => ({ reference: f32([3, 4, 5]), candidate: f32([2, 3, 4]) }));
+  assertEquals(twoLevelBootstrap(same), { lo: -1, hi: -1 });
+  // two seeds, no spread within: seed means −1 and −3; resampled pairs give −1, −2, −3 (¼, ½, ¼)
+  const seedsOnly = [
+    { reference: f32([5, 5]), candidate: f32([4, 4]) },
+    { reference: f32([5, 5]), candidate: f32([2, 2]) },
+  ];
+  const b = twoLevelBootstrap(seedsOnly, { draws: 4000, seed: 3 });
+  assertEquals([b.lo, b.hi], [-3, -1]);
+  // one seed, images differing by 0 and −2: resampled means 0, −1, −2 (¼, ½, ¼)
+  const imagesOnly = [{ reference: f32([5, 5]), candidate: f32([5, 3]) }];
+  const c = twoLevelBootstrap(imagesOnly, { draws: 4000, seed: 3 });
+  assertEquals([c.lo, c.hi], [-2, 0]);
+  // deterministic for a seed
+  assertEquals(
+    twoLevelBootstrap(imagesOnly, { seed: 9 }),
+    twoLevelBootstrap(imagesOnly, { seed: 9 }),
+  );
+});
+
+Deno.test("withImageErrors: a claim's interval rebuilds from the predictions kept beside the records", async () => {
+  const dir = await Deno.makeTempDir();
+  const ages = [20, 30, 40, 50];
+  // seed s: generation 1 errs by 2 years on every image, generation 2 by 1 (+ s/10 on image 0)
+  const runs = [0, 1, 2].map((s) => run(s, [2, 1 + s / 40]));
+  for (const [s, r] of runs.entries()) {
+    const g1 = ages.map((a) => a + 2);
+    const g2 = ages.map((a, i) => a + 1 + (i === 0 ? s / 10 : 0));
+    await writePredictions(dir, r.id, ages, [{ yLdl: g1, yReg: g1 }, { yLdl: g2, yReg: g2 }]);
+  }
+  const [claim] = centralClaims({ table5: runs, backbone: "resnet10-tiny" });
+  const withImages = await withImageErrors(claim, dir);
+  assertEquals(withImages.images?.size, 3);
+  assertAlmostEquals(withImages.images!.get(1)!.candidate[0], 1.1, 1e-5);
+  const e = pairedEffect(withImages);
+  assertEquals(e.interval, "seeds and images (bootstrap)");
+  assert(e.lo >= -1 - 1e-6 && e.hi <= -0.9 + 1e-6, `${e.lo} ${e.hi}`);
+  assertEquals(pairedEffect(claim).interval, "seeds (t)");
+  // one seed's predictions missing: the interval stays over seeds
+  await Deno.remove(predictionsPath(dir, runs[2].id));
+  assertEquals((await withImageErrors(claim, dir)).images, undefined);
 });

@@ -164,6 +164,7 @@ export function effectsDisplay(effects: readonly PairedEffect[]): TableRow[] {
     "gain (95% CI)": `${pct(e.relative.mean)} [${pct(e.relative.lo)}, ${pct(e.relative.hi)}]`,
     "held against": `${pct(e.target.relative)} (${e.target.from})`,
     verdict: e.verdict + (e.smallerThanTarget ? ", smaller than the paper's" : ""),
+    interval: e.interval,
   }));
 }
 

@@ -19,7 +19,9 @@
 import type { RunMetrics } from "../train/run.ts";
 import { PAPER_TABLE1, PAPER_TABLE5 } from "./paper.ts";
 import { metricsAt } from "./runs.ts";
-import { meanStd } from "./stats.ts";
+import { createRng } from "../rng.ts";
+import { predictionsPath, readPredictions, type StoredPredictions } from "../train/predictions.ts";
+import { meanStd, quantile } from "./stats.ts";
 
 /** The minimum effect of interest for a claim the paper gives no number for: 2% of the MAE. */
 export const MIN_EFFECT = 0.02;
@@ -88,6 +90,11 @@ export interface PairedEffect {
   /** The effect the claim is held against: the paper's relative gain, or {@link MIN_EFFECT}. */
   target: { relative: number; from: "paper" | "minimum effect of interest" };
   verdict: EffectVerdict;
+  /**
+   * How the interval was made: Student's t over seeds, or a two-level bootstrap (seeds, then test
+   * images within each seed, paired) where every paired seed kept its per-image predictions.
+   */
+  interval: "seeds (t)" | "seeds and images (bootstrap)";
   /** Holds, but the interval lies below the target (a smaller effect than the paper's). */
   smallerThanTarget: boolean;
 }
@@ -98,7 +105,21 @@ export interface ClaimInput {
   reference: Map<number, number>;
   candidate: Map<number, number>;
   target: PairedEffect["target"];
+  /** Each side's run by seed (its id, generation and head), to find its per-image predictions. */
+  sources?: { reference: Map<number, RunRef>; candidate: Map<number, RunRef> };
+  /** Per-image absolute errors of both sides by seed, on the same test images in the same order. */
+  images?: Map<number, { reference: Float32Array; candidate: Float32Array }>;
 }
+
+/** Which prediction of which run a claim's side reads. */
+export interface RunRef {
+  id: string;
+  t: number;
+  head: Head;
+}
+
+/** The MAE a claim reads: of ŷ (Eq. 18), or of one head. */
+export type Head = "mae" | "maeLdl" | "maeReg";
 
 /** The paired effect of a claim (see the module doc); NaN-filled with fewer than two pairs. */
 export function pairedEffect(input: ClaimInput): PairedEffect {
@@ -109,8 +130,12 @@ export function pairedEffect(input: ClaimInput): PairedEffect {
     .sort((a, b) => a - b);
   const diffs = seeds.map((s) => input.candidate.get(s)! - input.reference.get(s)!);
   const { mean, std: sd, n } = meanStd(diffs);
+  const images = input.images;
+  const boot = n >= 2 && images && seeds.every((s) => images.has(s))
+    ? twoLevelBootstrap(seeds.map((s) => images.get(s)!))
+    : undefined;
   const half = n >= 2 ? t975(n - 1) * sd / Math.sqrt(n) : NaN;
-  const [lo, hi] = [mean - half, mean + half];
+  const [lo, hi] = boot ? [boot.lo, boot.hi] : [mean - half, mean + half];
   const referenceMae = meanStd(seeds.map((s) => input.reference.get(s)!)).mean;
   const relative = { mean: -mean / referenceMae, lo: -hi / referenceMae, hi: -lo / referenceMae };
   const verdict: EffectVerdict = !(n >= 2)
@@ -133,6 +158,7 @@ export function pairedEffect(input: ClaimInput): PairedEffect {
     relative,
     target: input.target,
     verdict,
+    interval: boot ? "seeds and images (bootstrap)" : "seeds (t)",
     smallerThanTarget: verdict === "holds" && relative.hi < input.target.relative,
   };
 }
@@ -159,7 +185,7 @@ export function seedsToDecide(
 export function bySeed(
   runs: readonly RunMetrics[],
   t: number,
-  head: "mae" | "maeLdl" | "maeReg" = "mae",
+  head: Head = "mae",
 ): Map<number, number> {
   const out = new Map<number, number>();
   for (const r of runs) {
@@ -194,16 +220,13 @@ export interface CentralRuns {
 export function centralClaims(r: CentralRuns): ClaimInput[] {
   const out: ClaimInput[] = [];
   const paper5 = PAPER_TABLE5[r.backbone];
+  const mei = { relative: MIN_EFFECT, from: "minimum effect of interest" as const };
   const T = Math.min(...r.table5.map((m) => m.generations.length));
   if (r.table5.length && T >= 2) {
-    const g1 = bySeed(r.table5, 1);
     out.push({
       claim: `evolution: t = 2 beats t = 1 (Table 5, ${r.backbone})`,
-      reference: g1,
-      candidate: bySeed(r.table5, 2),
-      target: paper5
-        ? paperGain(paper5[0], paper5[1])
-        : { relative: MIN_EFFECT, from: "minimum effect of interest" },
+      ...sides(r.table5, 1, "mae", r.table5, 2, "mae"),
+      target: paper5 ? paperGain(paper5[0], paper5[1]) : mei,
     });
     const means = Array.from(
       { length: T - 1 },
@@ -212,25 +235,20 @@ export function centralClaims(r: CentralRuns): ClaimInput[] {
     const bestT = 2 + means.indexOf(Math.min(...means));
     out.push({
       claim: `evolution: the best offspring (t = ${bestT}) beats t = 1 (Table 5, ${r.backbone})`,
-      reference: g1,
-      candidate: bySeed(r.table5, bestT),
-      target: paper5
-        ? paperGain(paper5[0], Math.min(...paper5.slice(1)))
-        : { relative: MIN_EFFECT, from: "minimum effect of interest" },
+      ...sides(r.table5, 1, "mae", r.table5, bestT, "mae"),
+      target: paper5 ? paperGain(paper5[0], Math.min(...paper5.slice(1))) : mei,
     });
   }
   if (r.table1 && r.table1.both.length) {
     const [reg, ldl, , , both] = PAPER_TABLE1.map((p) => p.morphMae);
     out.push({
       claim: "coupling: LDL+Reg ŷ beats Reg only (Table 1)",
-      reference: bySeed(r.table1.reg, 1, "maeReg"),
-      candidate: bySeed(r.table1.both, 1),
+      ...sides(r.table1.reg, 1, "maeReg", r.table1.both, 1, "mae"),
       target: paperGain(reg, both),
     });
     out.push({
       claim: "coupling: LDL+Reg ŷ beats LDL only (Table 1)",
-      reference: bySeed(r.table1.ldl, 1, "maeLdl"),
-      candidate: bySeed(r.table1.both, 1),
+      ...sides(r.table1.ldl, 1, "maeLdl", r.table1.both, 1, "mae"),
       target: paperGain(ldl, both),
     });
   }
@@ -243,12 +261,30 @@ export function centralClaims(r: CentralRuns): ClaimInput[] {
     const rival = others.reduce((a, b) => (mean(b) < mean(a) ? b : a));
     out.push({
       claim: `λ₁ = ${paperL} beats the best other λ₁ (${rival.lambda1})`,
-      reference: bySeed(rival.runs, 1),
-      candidate: bySeed(mine.runs, 1),
-      target: { relative: MIN_EFFECT, from: "minimum effect of interest" },
+      ...sides(rival.runs, 1, "mae", mine.runs, 1, "mae"),
+      target: mei,
     });
   }
   return out;
+}
+
+/** A claim's two sides by seed: each one's MAE, and the run it comes from. */
+function sides(
+  refRuns: readonly RunMetrics[],
+  refT: number,
+  refHead: Head,
+  candRuns: readonly RunMetrics[],
+  candT: number,
+  candHead: Head,
+): Pick<ClaimInput, "reference" | "candidate" | "sources"> {
+  return {
+    reference: bySeed(refRuns, refT, refHead),
+    candidate: bySeed(candRuns, candT, candHead),
+    sources: {
+      reference: refsBySeed(refRuns, refT, refHead),
+      candidate: refsBySeed(candRuns, candT, candHead),
+    },
+  };
 }
 
 /** One line of the power analysis: a claim's paired spread and the seeds that decide it. */
@@ -275,4 +311,86 @@ export function powerAnalysis(
     const s = seedsToDecide(e.sd, targetYears, floor, cap);
     return { claim: e.claim, n: e.n, sd: e.sd, targetYears, ...s };
   });
+}
+
+/** Which run of `runs` (by seed) gives generation `t`'s `head`. */
+export function refsBySeed(runs: readonly RunMetrics[], t: number, head: Head = "mae") {
+  return new Map(
+    runs.filter((r) => metricsAt(r, t)).map((r) => [r.config.seed, { id: r.id, t, head }]),
+  );
+}
+
+/**
+ * The 95% interval of the mean paired difference of MAE by a two-level bootstrap: `draws` times,
+ * resample the seeds with replacement, and within each drawn seed the test images with
+ * replacement (the same images for both sides: they are paired); the statistic is the mean over
+ * the drawn seeds of MAE(candidate) − MAE(reference); the interval is its 2.5% and 97.5%
+ * quantiles. Deterministic for a `seed`.
+ */
+export function twoLevelBootstrap(
+  pairs: readonly { reference: Float32Array; candidate: Float32Array }[],
+  opts: { draws?: number; seed?: number } = {},
+): { lo: number; hi: number } {
+  const draws = opts.draws ?? 1000;
+  const rng = createRng(opts.seed ?? 0);
+  const stats = new Float64Array(draws);
+  for (let b = 0; b < draws; b++) {
+    let sum = 0;
+    for (let k = 0; k < pairs.length; k++) {
+      const { reference, candidate } = pairs[Math.floor(rng.next() * pairs.length)];
+      const n = reference.length;
+      let d = 0;
+      for (let i = 0; i < n; i++) {
+        const j = Math.floor(rng.next() * n);
+        d += candidate[j] - reference[j];
+      }
+      sum += d / n;
+    }
+    stats[b] = sum / pairs.length;
+  }
+  return { lo: quantile(stats, 0.025), hi: quantile(stats, 0.975) };
+}
+
+/** Per-image absolute errors of generation `t`'s `head` from stored predictions. */
+export function absoluteErrors(p: StoredPredictions, t: number, head: Head): Float32Array {
+  const g = p.generations[t - 1];
+  const out = new Float32Array(p.ages.length);
+  for (let i = 0; i < out.length; i++) {
+    const y = head === "maeLdl"
+      ? g.yLdl[i]
+      : head === "maeReg"
+      ? g.yReg[i]
+      : (g.yLdl[i] + g.yReg[i]) / 2;
+    out[i] = Math.abs(y - p.ages[i]);
+  }
+  return out;
+}
+
+/**
+ * The claim with each paired seed's per-image errors (`images`), read from the predictions kept
+ * beside the records in `recordsRoot`; unchanged where any of them is missing or the two sides
+ * were scored on different images (the interval then stays over seeds).
+ */
+export async function withImageErrors(claim: ClaimInput, recordsRoot: string): Promise<ClaimInput> {
+  if (!claim.sources) return claim;
+  const cache = new Map<string, StoredPredictions | undefined>();
+  const load = async (id: string) => {
+    if (!cache.has(id)) {
+      cache.set(id, await readPredictions(predictionsPath(recordsRoot, id)).catch(() => undefined));
+    }
+    return cache.get(id);
+  };
+  const images = new Map<number, { reference: Float32Array; candidate: Float32Array }>();
+  for (const [seed, ref] of claim.sources.reference) {
+    const cand = claim.sources.candidate.get(seed);
+    if (!cand) continue;
+    const [a, b] = [await load(ref.id), await load(cand.id)];
+    if (!a || !b || a.generations.length < ref.t || b.generations.length < cand.t) return claim;
+    if (a.ages.length !== b.ages.length || a.ages.some((x, i) => x !== b.ages[i])) return claim;
+    images.set(seed, {
+      reference: absoluteErrors(a, ref.t, ref.head),
+      candidate: absoluteErrors(b, cand.t, cand.head),
+    });
+  }
+  return { ...claim, images };
 }
