@@ -23,17 +23,11 @@ import type { Prepared, Preparer } from "./cache.ts";
 import { decodeImage } from "./decode.ts";
 import type { AgeSample } from "./types.ts";
 import type { io } from "@tensorflow/tfjs-core";
+import type { FivePoints, Point, RgbImage } from "./types.ts";
 
 type WeightsManifestEntry = io.WeightsManifestEntry;
 
-/** A point in pixels. */
-export interface Point {
-  x: number;
-  y: number;
-}
-
-/** The five MTCNN-style points: eye centres, nose tip, mouth corners (image left first). */
-export type FivePoints = [Point, Point, Point, Point, Point];
+export type { FivePoints, Point, RgbImage } from "./types.ts";
 
 /**
  * The template: where the five points go in an aligned crop, as fractions of its side. The
@@ -423,13 +417,6 @@ export interface FaceNets {
   marks: Any;
   /** face-api's `SsdMobilenetv1Options` (minimum confidence). */
   ssdOptions: Any;
-}
-
-/** A decoded RGB image: `width × height × 3` bytes, row-major. */
-export interface RgbImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
 }
 
 /** Scales an RGB image by `k` < 1 for the box detector. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { FivePoints, Point } from "./align.ts";
+import type { FivePoints, Point } from "./types.ts";
 import { type DecodeFailure, decodeImage } from "./decode.ts";
 
 /** A crop rectangle as fractions of an image's width (`x`, `width`) and height (`y`, `height`). */

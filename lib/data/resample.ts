@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { RgbImage } from "./align.ts";
+import type { RgbImage } from "./types.ts";
 
 /** The Lanczos-3 kernel: sinc(x)·sinc(x/3) on |x| < 3. */
 export function lanczos3(x: number): number {

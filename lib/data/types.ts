@@ -72,3 +72,19 @@ export interface SampleSource {
   /** One pass over the images in batches (the last one may be smaller). */
   batches(options: BatchOptions): AsyncIterable<Batch>;
 }
+
+/** A point in pixels. */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** The five MTCNN-style points: eye centres, nose tip, mouth corners (image left first). */
+export type FivePoints = [Point, Point, Point, Point, Point];
+
+/** A decoded RGB image: `width × height × 3` bytes, row-major. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}

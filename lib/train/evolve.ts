@@ -45,6 +45,7 @@ import { readRecord, recordPath, recordServes, recordsRootFor, writeRecord } fro
 import { lockGeneration, lockRun } from "./locks.ts";
 import {
   DEFAULT_RUNS_ROOT,
+  type EvolutionOptions,
   generationIndexPath,
   generationKey,
   type GenerationResult,
@@ -54,38 +55,7 @@ import {
   runPaths,
 } from "./run.ts";
 
-/** Where the data comes from and where the run goes. */
-export interface EvolutionOptions {
-  train: SampleSource;
-  test: SampleSource;
-  /** Root of run directories (default `results/runs`). */
-  runsRoot?: string;
-  /** Progress lines (default: console.log). */
-  log?: (line: string) => void;
-  /** Stop after this many epochs in this call (for tests of interruption); default: no limit. */
-  maxEpochsThisCall?: number;
-  /**
-   * Score the test set after every `evalEvery`-th epoch (its MAE goes into the epoch's log as
-   * `testMae`: a learning curve); default 0, only at the end. Training is unchanged by it.
-   */
-  evalEvery?: number;
-  /**
-   * Where run records are written and read (`record.ts`); null: none. Default: `records/runs`
-   * when `runsRoot` is the default, none otherwise (tests).
-   */
-  recordsRoot?: string | null;
-  /**
-   * Train a run that its record could serve, because its weights are needed (e.g. a pretraining
-   * whose targets will train); default false.
-   */
-  needWeights?: boolean;
-  /**
-   * Called when a generation is about to train from `config.pretrained` and that run has no
-   * weights here (e.g. it is known only by its record): should train it (runConfig passes one
-   * that trains the recorded config). Without it, the missing weights are an error.
-   */
-  trainPretrained?: (ref: string) => Promise<void>;
-}
+export type { EvolutionOptions } from "./run.ts";
 
 /**
  * What happened to a generation in one call: trained from its start, resumed from a checkpoint,

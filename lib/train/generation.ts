@@ -27,9 +27,14 @@ import { predictSource } from "../model/predict.ts";
 import type { AncestorStore } from "./ancestor.ts";
 import { type Checkpoint, freshCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { type EpochJob, type EpochRun, trainEpoch } from "./epoch.ts";
-import type { EvolutionOptions } from "./evolve.ts";
 import { epochLine, generationLine } from "./progress.ts";
-import { finalModelDir, type GenerationResult, type GenPaths, type RunPaths } from "./run.ts";
+import {
+  type EvolutionOptions,
+  finalModelDir,
+  type GenerationResult,
+  type GenPaths,
+  type RunPaths,
+} from "./run.ts";
 import { createSgd, disposeSgd } from "./sgd.ts";
 import { trainableVariables } from "./step.ts";
 

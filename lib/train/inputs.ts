@@ -13,7 +13,7 @@ import type { SampleSource } from "../data/types.ts";
 import { NotFoundError } from "../errors.ts";
 import { exists, readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
 import { DEFAULT_RECORDS_ROOT, readRecord } from "./record.ts";
-import { DEFAULT_RUNS_ROOT, runDirOf, type RunPaths } from "./run.ts";
+import { DEFAULT_RUNS_ROOT, runDirOf, type RunInputs, type RunPaths } from "./run.ts";
 
 /**
  * Version of what training computes from a config and its inputs; bump it when a change to the
@@ -21,19 +21,7 @@ import { DEFAULT_RUNS_ROOT, runDirOf, type RunPaths } from "./run.ts";
  */
 export const TRAINER_VERSION = 1;
 
-/** Everything besides the config that a run's results depend on. */
-export interface RunInputs {
-  trainer: number;
-  /** {@link sourceFingerprint} of the training and test sources. */
-  train: string;
-  test: string;
-  /**
-   * The pretraining run it starts from, as `<run id>:<digest of that run's inputs>` (a bare model
-   * folder: the SHA-256 of its weights), or null without pretraining. A pretraining run trained
-   * again on other images changes it; the same pretraining retrained on another machine does not.
-   */
-  pretrained: string | null;
-}
+export type { RunInputs } from "./run.ts";
 
 function sha(text: string | Uint8Array): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 16);

@@ -16,8 +16,7 @@ import {
 } from "../config.ts";
 import { jsonProblem, writeTextAtomic } from "../fsutil.ts";
 import { displayPath, RECORDS_DIR } from "../paths.ts";
-import type { RunInputs } from "./inputs.ts";
-import type { GenerationResult } from "./run.ts";
+import type { GenerationResult, RunInputs } from "./run.ts";
 
 /** `records/runs` of this checkout; `CEN_RECORDS_DIR` overrides it. */
 export const DEFAULT_RECORDS_ROOT: string = RECORDS_DIR;

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { type CenConfig, configHash, hashedFields, hashJson } from "../config.ts";
 import { exists, readJsonIfExists } from "../fsutil.ts";
 import type { AgeMetrics } from "../metrics.ts";
+import type { SampleSource } from "../data/types.ts";
 import { EXPORT_DIR, RUNS_DIR, SHIPPED_MODEL_DIR } from "../paths.ts";
 
 /**
@@ -190,4 +191,51 @@ export interface SavedPredictions {
 /** Reads `gen-<t>/predictions.json` of a run directory. */
 export async function readPredictions(runDir: string, t: number): Promise<SavedPredictions> {
   return JSON.parse(await Deno.readTextFile(join(runDir, `gen-${t}`, "predictions.json")));
+}
+
+/** Everything besides the config that a run's results depend on. */
+export interface RunInputs {
+  trainer: number;
+  /** {@link sourceFingerprint} of the training and test sources. */
+  train: string;
+  test: string;
+  /**
+   * The pretraining run it starts from, as `<run id>:<digest of that run's inputs>` (a bare model
+   * folder: the SHA-256 of its weights), or null without pretraining. A pretraining run trained
+   * again on other images changes it; the same pretraining retrained on another machine does not.
+   */
+  pretrained: string | null;
+}
+
+/** Where the data comes from and where the run goes. */
+export interface EvolutionOptions {
+  train: SampleSource;
+  test: SampleSource;
+  /** Root of run directories (default `results/runs`). */
+  runsRoot?: string;
+  /** Progress lines (default: console.log). */
+  log?: (line: string) => void;
+  /** Stop after this many epochs in this call (for tests of interruption); default: no limit. */
+  maxEpochsThisCall?: number;
+  /**
+   * Score the test set after every `evalEvery`-th epoch (its MAE goes into the epoch's log as
+   * `testMae`: a learning curve); default 0, only at the end. Training is unchanged by it.
+   */
+  evalEvery?: number;
+  /**
+   * Where run records are written and read (`record.ts`); null: none. Default: `records/runs`
+   * when `runsRoot` is the default, none otherwise (tests).
+   */
+  recordsRoot?: string | null;
+  /**
+   * Train a run that its record could serve, because its weights are needed (e.g. a pretraining
+   * whose targets will train); default false.
+   */
+  needWeights?: boolean;
+  /**
+   * Called when a generation is about to train from `config.pretrained` and that run has no
+   * weights here (e.g. it is known only by its record): should train it (runConfig passes one
+   * that trains the recorded config). Without it, the missing weights are an error.
+   */
+  trainPretrained?: (ref: string) => Promise<void>;
 }
