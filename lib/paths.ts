@@ -1,12 +1,53 @@
 /**
- * The repository's folders, worked out once from this module's place in the checkout, so that
- * notebooks (which run in `notebooks/`), tools and tests agree whatever the working directory.
- * Environment variables override the run and record folders (a cluster's shared filesystem).
+ * Locations and settings: the repository's folders, worked out once from this module's place in
+ * the checkout, so that notebooks (which run in `notebooks/`), tools and tests agree whatever the
+ * working directory; and the one place where the library reads the environment
+ * ({@link envSetting}, {@link environment}). Environment variables override the run and record
+ * folders (a cluster's shared filesystem) and name the datasets' folders. (The native loader,
+ * `backend/onednn.ts`, also sets OpenMP's variables before oneDNN loads.)
  *
  * @module
  */
 import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+
+/** The environment variables the library reads, and what each sets. */
+export type EnvName =
+  /** Run folders (default `results/runs`). */
+  | "CEN_RUNS_DIR"
+  /** Run records (default `records/runs`). */
+  | "CEN_RECORDS_DIR"
+  /** The study's session list (default `records/sessions.json`). */
+  | "CEN_SESSIONS_FILE"
+  /** Where notebooks write their summaries (set by `deno task report` per profile). */
+  | "CEN_SUMMARY_DIR"
+  /** The tfjs backend to prefer (`tensorflow`, `wasm`, `cpu`). */
+  | "CEN_BACKEND"
+  /** "0": no native (oneDNN) kernels. */
+  | "CEN_NATIVE"
+  /** oneDNN's threads per process. */
+  | "CEN_THREADS"
+  /** Lock heartbeat and staleness, seconds. */
+  | "CEN_LOCK_HEARTBEAT_S"
+  | "CEN_LOCK_STALE_S"
+  /** A Chromium, a Python with Jupyter, and Jupyter's search path. */
+  | "CEN_CHROMIUM"
+  | "CEN_PYTHON"
+  | "JUPYTER_PATH";
+
+/** The process environment (empty where the program may not read it). */
+export function environment(): Record<string, string> {
+  try {
+    return Deno.env.toObject();
+  } catch {
+    return {};
+  }
+}
+
+/** One environment setting, or undefined where it is unset or cannot be read. */
+export function envSetting(name: EnvName): string | undefined {
+  return environment()[name];
+}
 
 /** Absolute path of the repository root. */
 export const REPO_ROOT: string = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
@@ -20,10 +61,10 @@ export function repoPath(...parts: string[]): string {
 export const RESULTS_DIR: string = repoPath("results");
 
 /** Root of all run folders: `results/runs`, or `CEN_RUNS_DIR`. */
-export const RUNS_DIR: string = Deno.env.get("CEN_RUNS_DIR") ?? repoPath("results", "runs");
+export const RUNS_DIR: string = envSetting("CEN_RUNS_DIR") ?? repoPath("results", "runs");
 
 /** Committed run records: `records/runs`, or `CEN_RECORDS_DIR`. */
-export const RECORDS_DIR: string = Deno.env.get("CEN_RECORDS_DIR") ?? repoPath("records", "runs");
+export const RECORDS_DIR: string = envSetting("CEN_RECORDS_DIR") ?? repoPath("records", "runs");
 
 /**
  * Records of runs trained with `--retrain` (`deno task main|report|study|train`): the committed
@@ -35,7 +76,7 @@ export const RETRAINED_RECORDS_DIR: string = repoPath("results", "retrained", "r
 export const VERIFY_DIR: string = repoPath("results", "verify");
 
 /** The study's working sessions (when each began), for its clock: `records/sessions.json`. */
-export const SESSIONS_FILE: string = Deno.env.get("CEN_SESSIONS_FILE") ??
+export const SESSIONS_FILE: string = envSetting("CEN_SESSIONS_FILE") ??
   repoPath("records", "sessions.json");
 
 /** The model `deno task export` writes and `deno task predict` prefers. */
@@ -69,13 +110,7 @@ function isUnder(path: string, root: string): boolean {
  */
 function displayRoots(): { name: string; root: string }[] {
   const roots = [{ name: "", root: REPO_ROOT }];
-  let env: Record<string, string> = {};
-  try {
-    env = Deno.env.toObject();
-  } catch {
-    return roots; // no permission to read the environment: the repository only
-  }
-  for (const [name, value] of Object.entries(env)) {
+  for (const [name, value] of Object.entries(environment())) {
     if (name.startsWith("CEN_") && value.includes("/")) roots.push({ name, root: resolve(value) });
   }
   return roots;

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { envSetting } from "../paths.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
@@ -56,7 +57,7 @@ async function tryNative(pkg: string): Promise<boolean> {
  * naming the backend chosen (and, on wasm, the training kernels registered).
  */
 export async function initBackend(
-  prefer: string | undefined = Deno.env.get("CEN_BACKEND") || undefined,
+  prefer: string | undefined = envSetting("CEN_BACKEND") || undefined,
   log: (line: string) => void = () => {},
 ): Promise<string> {
   if (chosen && (!prefer || prefer === chosen)) {

@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { envSetting } from "../paths.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import type { GradConfig, KernelConfig } from "@tensorflow/tfjs-core";
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./wasm_kernels.ts";
@@ -137,7 +138,7 @@ export async function registerTrainingKernels(mode: KernelMode = "auto"): Promis
   const pure = "XNNPACK Conv2DBackpropFilter/Conv2DBackpropInput, 4-pass training BN, " +
     "no stem input gradient";
   let wantNative = mode === "native" || mode === "auto";
-  if (mode === "auto" && Deno.env.get("CEN_NATIVE") === "0") wantNative = false;
+  if (mode === "auto" && envSetting("CEN_NATIVE") === "0") wantNative = false;
   if (!wantNative) {
     for (const k of fastOpConfigs(stock.kernels)) setKernel(k);
     return `wasm kernels: ${pure}, one-pass reductions and max-pool gradient`;
@@ -179,7 +180,7 @@ export function bf16Unavailable(): string | undefined {
     const d = oneDnn();
     return typeof d === "string"
       ? `oneDNN is not in use (${d})`
-      : Deno.env.get("CEN_NATIVE") === "0"
+      : envSetting("CEN_NATIVE") === "0"
       ? "CEN_NATIVE=0 keeps the pure-wasm kernels"
       : "the oneDNN kernels are not registered (kernel mode wasm or stock)";
   }

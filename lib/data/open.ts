@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import type { DataConfig } from "../config.ts";
 import { DataError } from "../errors.ts";
 import { exists } from "../fsutil.ts";
-import { displayPath } from "../paths.ts";
+import { displayPath, environment } from "../paths.ts";
 import { ADAPTERS, loadDataset } from "./adapters/index.ts";
 import { type AlignMode, alignSettings, type FaceDetector, makePreparer } from "./align.ts";
 import { createHash } from "node:crypto";
@@ -188,7 +188,7 @@ async function openRows(data: DataConfig, options: OpenOptions): Promise<OpenedR
   const size = options.imageSize;
   const log = options.log ?? (() => {});
   const root = options.cacheRoot ?? defaultCacheRoot();
-  const env = options.env ?? Deno.env.toObject();
+  const env = options.env ?? environment();
   const name = data.dataset;
   const params = data.params ?? {};
 
@@ -372,7 +372,7 @@ async function openComposite(
   options: OpenOptions,
 ): Promise<OpenedDataset> {
   const spec = COMPOSITE[name];
-  const env = options.env ?? Deno.env.toObject();
+  const env = options.env ?? environment();
   const own = ["seed", "testFraction"];
   checkKeys(name, data.params ?? {}, own);
   const parts: OpenedRows[] = [];

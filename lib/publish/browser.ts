@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { envSetting } from "../paths.ts";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -58,7 +59,7 @@ export const CHROMIUM_FLAGS = [
 
 /** Finds a chromium binary. */
 export async function findChromium(): Promise<string | undefined> {
-  const override = Deno.env.get("CEN_CHROMIUM");
+  const override = envSetting("CEN_CHROMIUM");
   const candidates = override
     ? [override]
     : ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];

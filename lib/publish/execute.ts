@@ -16,7 +16,7 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { REPO_ROOT } from "../paths.ts";
+import { envSetting, REPO_ROOT } from "../paths.ts";
 import { injectParameters, readNotebook, writeNotebook } from "./ipynb.ts";
 
 /** The Python executor this module launches: it lives next to this file. */
@@ -80,7 +80,7 @@ export function projectRoot(): string {
 /** Environment additions that make Jupyter find the project's kernelspec and template. */
 export function jupyterEnv(): Record<string, string> {
   const own = join(projectRoot(), "jupyter");
-  const prev = Deno.env.get("JUPYTER_PATH");
+  const prev = envSetting("JUPYTER_PATH");
   return {
     JUPYTER_PATH: prev ? `${own}:${prev}` : own,
     PYDEVD_DISABLE_FILE_VALIDATION: "1",
@@ -114,7 +114,7 @@ async function importsOk(python: string, modules: string): Promise<boolean> {
  */
 export function findJupyter(): Promise<JupyterProbe> {
   probed ??= (async () => {
-    const override = Deno.env.get("CEN_PYTHON");
+    const override = envSetting("CEN_PYTHON");
     const candidates = override ? [override] : ["/usr/bin/python3", "python3"];
     for (const python of candidates) {
       if (await importsOk(python, "jupyter_client, nbformat, nbconvert")) return { python };

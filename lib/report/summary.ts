@@ -21,7 +21,7 @@
 import { join } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { readJsonIfExists, writeJsonAtomic } from "../fsutil.ts";
-import { SUMMARY_DIR } from "../paths.ts";
+import { envSetting, SUMMARY_DIR } from "../paths.ts";
 
 /** What a notebook publishes to the report index. */
 export interface NotebookSummary {
@@ -38,7 +38,7 @@ export { SUMMARY_DIR };
 
 /** The folder summaries go to: `CEN_SUMMARY_DIR` (set by the report per profile) or {@link SUMMARY_DIR}. */
 export function summaryDir(): string {
-  return Deno.env.get("CEN_SUMMARY_DIR") || SUMMARY_DIR;
+  return envSetting("CEN_SUMMARY_DIR") || SUMMARY_DIR;
 }
 
 const NAME = /^[\w][\w.-]*$/;

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { type EnvName, envSetting } from "../paths.ts";
 import { join, resolve } from "node:path";
 import type { CenConfig } from "../config.ts";
 import { acquireLock, describeOwner, liveHolder, type Lock, type LockOptions } from "../lock.ts";
@@ -30,7 +31,7 @@ export function locksDir(runsRoot: string = DEFAULT_RUNS_ROOT): string {
 
 /** Heartbeat and staleness from the environment (seconds), else lib/lock.ts's defaults. */
 export function lockTimingFromEnv(
-  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
+  env: (name: string) => string | undefined = (n) => envSetting(n as EnvName),
 ): Pick<LockOptions, "heartbeatMs" | "staleMs"> {
   const seconds = (name: string) => {
     const v = Number(env(name));
