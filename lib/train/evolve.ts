@@ -1,241 +1,54 @@
 /**
- * The evolution trainer ("ancestor → offspring", docs/method.md, "Evolution"). Generation 1 trains
- * with Eq. 14; then for t = 2 … T the ancestor's p^{t−1} (at τ) and s^{t−1} are recorded for every
- * training image and a new network trains with Eq. 15 against them. Only the last generation
- * predicts; every generation's test metrics are kept to show the evolution.
+ * The evolution (docs/method.md, "Evolution"; the paper's §3): generation 1 learns from the labels
+ * alone (Eq. 14); every later generation t is a new network that learns from the labels and from
+ * its ancestor t − 1, whose age distributions p^{t−1} at temperature τ (Eqs. 5–7) and regression
+ * outputs s^{t−1} (Eqs. 10–13) on every training image it inherits (Eq. 15). Every generation's
+ * test metrics are kept to show the evolution.
  *
- * Everything lands in the run directory of the config's hash. A checkpoint (weights, optimizer
- * velocities, the epoch counter that seeds data order and augmentation; `checkpoint.ts`) is written
- * after every epoch, so rerunning the same config resumes where it stopped; finished generations
- * are reused. This module runs the generations of a run (locks, records, reuse, the ancestor
- * store); one generation's training is `generation.ts`, one epoch's `epoch.ts`.
+ * {@link evolve} is that loop and nothing else. Where each generation comes from (finished
+ * earlier, shared with a run of the same key, trained here from its checkpoint) and where it goes
+ * (metrics, records, predictions), with locks and reuse, is the run store's (`store.ts`); one
+ * generation's training is `generation.ts`, one epoch's `epoch.ts`.
  *
  * @module
  */
-import { join } from "node:path";
 import { initBackend } from "../backend/mod.ts";
-import { canonicalJson, type CenConfig, numAges } from "../config.ts";
+import type { CenConfig } from "../config.ts";
 import type { SampleSource } from "../data/types.ts";
-import { DamagedFileError, DataError } from "../errors.ts";
-import {
-  copyTree,
-  exists,
-  readJsonIfExists,
-  replaceDirAtomic,
-  writeJsonAtomic,
-} from "../fsutil.ts";
-import { loadModel } from "../model/io.ts";
-import { displayPath } from "../paths.ts";
-import {
-  type AncestorStore,
-  computeAncestorStore,
-  loadAncestorStore,
-  saveAncestorStore,
-} from "./ancestor.ts";
-import { trainGeneration } from "./generation.ts";
-import {
-  claimRunDir,
-  inputsDigest,
-  type RunInputs,
-  runInputs,
-  sourceFingerprint,
-} from "./inputs.ts";
-import { writePredictions } from "./predictions.ts";
-import { readRecord, recordPath, recordServes, recordsRootFor, writeRecord } from "./record.ts";
-import { lockGeneration, lockRun } from "./locks.ts";
-import {
-  DEFAULT_RUNS_ROOT,
-  type EvolutionOptions,
-  generationIndexPath,
-  generationKey,
-  type GenerationResult,
-  type GenPaths,
-  type RunMetrics,
-  type RunPaths,
-  runPaths,
-} from "./run.ts";
+import { DataError } from "../errors.ts";
+import type { AncestorStore } from "./ancestor.ts";
+import type { EvolutionOptions } from "./run.ts";
+import { type EvolutionResult, openRunStore, type RunStore } from "./store.ts";
 
 export type { EvolutionOptions } from "./run.ts";
+export type { EvolutionResult, GenerationFate, RunStore } from "./store.ts";
 
-/**
- * What happened to a generation in one call: trained from its start, resumed from a checkpoint,
- * found finished in the run's own folder, copied from another run with the same key and inputs,
- * or read from the run's record (no weights: see `record.ts`).
- */
-export type GenerationFate = "trained" | "resumed" | "done" | "copied" | "recorded";
-
-/** What a finished (or stopped) run returns. */
-export interface EvolutionResult {
-  id: string;
-  dir: string;
-  metrics: RunMetrics;
-  /** True when every generation finished. */
-  complete: boolean;
-  /** What happened to generation t (index t − 1) in this call, for the generations it reached. */
-  fates: GenerationFate[];
+/** CEN's evolution of `config` over the generations `store` finds, trains and keeps. */
+export async function evolve(config: CenConfig, store: RunStore): Promise<EvolutionResult> {
+  let ancestor: AncestorStore | undefined; // p^{t−1} and s^{t−1} on the training images
+  for (let t = 1; t <= config.generations; t++) {
+    // Eq. 14 for t = 1; Eq. 15 against the ancestor for t > 1 (done earlier, shared, or trained)
+    const generation = await store.generation(t, ancestor);
+    if (!generation) return await store.result(false); // out of epochs this call: resume later
+    await store.keep(generation);
+    if (t < config.generations && config.ancestorOutputs === "stored") {
+      ancestor = await store.ancestor(t); // generation t becomes the next one's ancestor
+    }
+  }
+  return await store.result(true);
 }
 
-/** Runs (or resumes) generations 1 … T of a config; see the module doc. */
+/** Runs (or resumes, or serves from its record) generations 1 … T of a config. */
 export async function runEvolution(
   config: CenConfig,
   opts: EvolutionOptions,
 ): Promise<EvolutionResult> {
-  const show = opts.log ?? ((line: string) => console.log(line));
-  const backend = await initBackend(undefined, show);
+  const backend = await initBackend(undefined, opts.log ?? ((line) => console.log(line)));
   checkSources(config, opts.train, opts.test);
-  const paths = await runPaths(config, opts.runsRoot);
-  await using _run = await lockRun(paths.id, opts.runsRoot, show); // one process per run (locks.ts)
-  const recordsRoot = recordsRootFor(opts.runsRoot, opts.recordsRoot);
-  const inputs = await runInputs(config, opts.train, opts.test, opts.runsRoot, recordsRoot);
-  const digest = inputsDigest(inputs);
-  const recorded = await fromRecord(config, paths, inputs, recordsRoot, opts.needWeights, show);
-  if (recorded) return recorded;
-  await claimRunDir(paths, inputs, show);
-  await writeJsonAtomic(paths.config, config);
-  // Every progress line also goes to the run's train.log (appended: a resumed run continues it).
-  const log = (line: string) => {
-    show(line);
-    Deno.writeTextFileSync(paths.log, `${new Date().toISOString()} ${line}\n`, { append: true });
-  };
-  const metrics: RunMetrics = { id: paths.id, config, backend, generations: [] };
-  const budget = { epochsLeft: opts.maxEpochsThisCall ?? Infinity };
-  log(`run ${paths.id} → ${displayPath(paths.dir)}`);
-  let ancestor: AncestorStore | undefined;
-  const fates: GenerationFate[] = [];
-  for (let t = 1; t <= config.generations; t++) {
-    const gp = paths.gen(t);
-    await using _gen = await lockGeneration(config, t, opts.runsRoot, log); // one trainer per key
-    let result = await readJsonIfExists<GenerationResult>(gp.result);
-    if (result) fates.push("done");
-    else {
-      result = await reuseGeneration(config, t, gp, digest, opts.runsRoot, log);
-      if (result) fates.push("copied");
-    }
-    if (result) {
-      log(`generation ${t}: done earlier (MAE ${result.metrics.mae.toFixed(3)}), reused`);
-    } else {
-      const resumed = await exists(gp.checkpoint);
-      const trained = await trainGeneration(config, t, gp, paths, ancestor, opts, budget, log);
-      fates.push(resumed ? "resumed" : "trained");
-      if (!trained) {
-        await writeJsonAtomic(paths.metrics, metrics);
-        return { id: paths.id, dir: paths.dir, metrics, complete: false, fates };
-      }
-      result = trained;
-    }
-    await writeJsonAtomic(
-      generationIndexPath(opts.runsRoot ?? DEFAULT_RUNS_ROOT, await generationKey(config, t)),
-      { dir: gp.dir, inputs: digest },
-    );
-    metrics.generations.push(result);
-    await writeJsonAtomic(paths.metrics, metrics);
-    if (recordsRoot) {
-      await writeRecord(recordsRoot, {
-        id: paths.id,
-        config,
-        inputs,
-        backend,
-        generations: metrics.generations,
-      });
-      await recordPredictions(recordsRoot, paths, t, log);
-    }
-    if (t < config.generations && config.ancestorOutputs === "stored") {
-      ancestor = await ensureAncestorStore(config, gp, opts.train, log);
-    }
-  }
-  return { id: paths.id, dir: paths.dir, metrics, complete: true, fates };
-}
-
-/**
- * The run served from its record, when the record holds every generation for these inputs and the
- * run's own folder does not (already) hold them, and no weights are needed.
- */
-async function fromRecord(
-  config: CenConfig,
-  paths: RunPaths,
-  inputs: RunInputs,
-  recordsRoot: string | null,
-  needWeights: boolean | undefined,
-  log: (line: string) => void,
-): Promise<EvolutionResult | undefined> {
-  if (!recordsRoot || needWeights) return undefined;
-  const local = await readJsonIfExists<RunMetrics>(paths.metrics);
-  const localInputs = await readJsonIfExists<RunInputs>(join(paths.dir, "inputs.json"));
-  if (
-    local?.generations.length === config.generations &&
-    canonicalJson(localInputs ?? null) === canonicalJson(inputs)
-  ) return undefined; // finished here: the usual path reuses it
-  const record = await readRecord(recordsRoot, paths.id);
-  if (!recordServes(record, config, inputs)) return undefined;
-  log(
-    `run ${paths.id}: finished in its record ${
-      displayPath(recordPath(recordsRoot, paths.id))
-    }, not trained`,
-  );
-  return {
-    id: paths.id,
-    dir: paths.dir,
-    metrics: { id: paths.id, config, backend: record.backend, generations: record.generations },
-    complete: true,
-    fates: record.generations.map(() => "recorded"),
-  };
-}
-
-/**
- * Writes the per-image test predictions of generations 1 … t beside the run's record
- * (`predictions.ts`), from each generation's `predictions.json`; skipped, with a line, where one
- * of them is missing (a generation copied from a run made before predictions were kept).
- */
-async function recordPredictions(
-  recordsRoot: string,
-  paths: RunPaths,
-  t: number,
-  log: (line: string) => void,
-): Promise<void> {
-  const gens = [];
-  for (let k = 1; k <= t; k++) {
-    const p = await readJsonIfExists<{ age: number[]; yLdl: number[]; yReg: number[] }>(
-      paths.gen(k).predictions,
-    );
-    if (!p) return log(`generation ${k} has no predictions.json: per-image predictions not kept`);
-    gens.push(p);
-  }
-  await writePredictions(recordsRoot, paths.id, gens[0].age, gens);
-}
-
-/**
- * Copies a finished generation with the same {@link generationKey} and the same inputs (data,
- * pretrained weights, trainer version: `digest`) from another run, e.g. the ancestor shared by
- * runs that differ only in τ, instead of training it again. Its ancestor store is not copied: it
- * depends on the τ of the run that recorded it, so the reusing run records its own.
- */
-async function reuseGeneration(
-  config: CenConfig,
-  t: number,
-  gp: GenPaths,
-  digest: string,
-  runsRoot: string | undefined,
-  log: (line: string) => void,
-): Promise<GenerationResult | undefined> {
-  const key = await generationKey(config, t);
-  const entry = await readJsonIfExists<{ dir: string; inputs?: string }>(
-    generationIndexPath(runsRoot ?? DEFAULT_RUNS_ROOT, key),
-  );
-  if (
-    !entry || entry.dir === gp.dir || entry.inputs !== digest ||
-    !(await exists(join(entry.dir, "result.json")))
-  ) {
-    return undefined;
-  }
-  await replaceDirAtomic(gp.dir, async (tmp) => {
-    for (const name of ["model", "result.json", "predictions.json"]) {
-      if (await exists(join(entry.dir, name))) {
-        await copyTree(join(entry.dir, name), join(tmp, name));
-      }
-    }
-  });
-  log(`generation ${t}: same as ${displayPath(entry.dir)} (key ${key}): copied, not retrained`);
-  return await readJsonIfExists<GenerationResult>(gp.result);
+  const opened = await openRunStore(config, opts, backend);
+  if ("served" in opened) return opened.served;
+  await using store = opened.store;
+  return await evolve(config, store);
 }
 
 function checkSources(config: CenConfig, train: SampleSource, test: SampleSource): void {
@@ -255,58 +68,4 @@ function checkSources(config: CenConfig, train: SampleSource, test: SampleSource
       );
     }
   }
-}
-
-/**
- * The ancestor store of generation `gp` for this config: the one saved beside it when it was
- * recorded at the config's τ, with the config's age range, for these training images; recorded
- * anew otherwise.
- */
-async function ensureAncestorStore(
-  config: CenConfig,
-  gp: GenPaths,
-  train: SampleSource,
-  log: (line: string) => void,
-): Promise<AncestorStore> {
-  const source = sourceFingerprint(train);
-  if (await exists(join(gp.dir, "ancestor.json"))) {
-    const saved = await loadAncestorStore(gp.dir).catch((e) => {
-      if (!(e instanceof DamagedFileError)) throw e;
-      log(`the saved ancestor store is damaged (${e.path}: ${e.problem}): recording it again`);
-      return undefined;
-    });
-    if (!saved) return await recordAncestorStore(config, gp, train, source, log);
-    const why = [
-      saved.tau !== config.tau && `τ ${saved.tau}`,
-      saved.k !== numAges(config) && `${saved.k} ages`,
-      saved.n !== train.length && `${saved.n} images`,
-      saved.source !== source && "other training images",
-    ].filter(Boolean);
-    if (why.length === 0) return saved;
-    log(`the saved ancestor store was recorded for ${why.join(", ")}: recording it again`);
-  }
-  return await recordAncestorStore(config, gp, train, source, log);
-}
-
-/** Records generation `gp`'s ancestor store (p at the config's τ, and s) on the training images. */
-async function recordAncestorStore(
-  config: CenConfig,
-  gp: GenPaths,
-  train: SampleSource,
-  source: string,
-  log: (line: string) => void,
-): Promise<AncestorStore> {
-  log(`recording the ancestor's p (τ = ${config.tau}) and s for ${train.length} training images`);
-  const model = await loadModel(gp.model);
-  const store = await computeAncestorStore(
-    model,
-    train,
-    config,
-    config.tau,
-    config.optim.batchSize,
-  );
-  store.source = source;
-  model.dispose();
-  await saveAncestorStore(gp.dir, store);
-  return store;
 }

@@ -90,21 +90,30 @@ async function testMae(
   return scoreAges(pr, test.ages, test.apparent, config.heads).mae;
 }
 
+/** What {@link trainGeneration} trains: generation `t` of the run at `paths`. */
+export interface GenerationJob {
+  config: CenConfig;
+  t: number;
+  paths: RunPaths;
+  /** The ancestor's stored outputs p^{t−1}, s^{t−1} (t > 1 with stored ancestor outputs). */
+  ancestor: AncestorStore | undefined;
+  /** The data, where runs live, how often to score, how to get missing pretrained weights. */
+  opts: EvolutionOptions;
+  /** Epochs this call may still train (shared by the run's generations). */
+  budget: { epochsLeft: number };
+  log: (line: string) => void;
+}
+
 /**
  * Trains generation `t` of a run (or resumes it from its checkpoint) and finishes it. Resolves to
  * its result, or to undefined when `budget` ran out of epochs first (the checkpoint keeps its
  * place; `maxEpochsThisCall`).
  */
 export async function trainGeneration(
-  config: CenConfig,
-  t: number,
-  gp: GenPaths,
-  paths: RunPaths,
-  ancestor: AncestorStore | undefined,
-  opts: EvolutionOptions,
-  budget: { epochsLeft: number },
-  log: (line: string) => void,
+  job: GenerationJob,
 ): Promise<GenerationResult | undefined> {
+  const { config, t, paths, ancestor, opts, budget, log } = job;
+  const gp = paths.gen(t);
   const o = config.optim;
   const model = await initialModel(config, t, paths, opts.runsRoot, log, opts.trainPretrained);
   const sgd = createSgd(trainableVariables(model));
