@@ -3,9 +3,14 @@ import { join } from "node:path";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { DataError, NonFiniteLossError } from "../../lib/errors.ts";
 import { exists } from "../../lib/fsutil.ts";
-import { loadAncestorStore } from "../../lib/train/ancestor.ts";
-import { runEvolution } from "../../lib/train/evolve.ts";
-import type { RunMetrics } from "../../lib/train/run.ts";
+import { type AncestorStore, loadAncestorStore } from "../../lib/train/ancestor.ts";
+import {
+  type EvolutionResult,
+  evolve,
+  runEvolution,
+  type RunStore,
+} from "../../lib/train/evolve.ts";
+import type { GenerationResult, RunMetrics } from "../../lib/train/run.ts";
 import { tinyConfig, toySource } from "../helpers/tiny.ts";
 
 await initBackend();
@@ -195,4 +200,55 @@ Deno.test("a damaged ancestor store is recorded again and the offspring trains",
     lines.join("\n"),
   );
   assertEquals((await Deno.readFile(bin)).length, whole.length);
+});
+
+Deno.test("evolve is the paper's loop: each generation from the store, kept, then the next one's ancestor", async () => {
+  const calls: string[] = [];
+  const fakeAncestor = (t: number) => ({ tau: t }) as unknown as AncestorStore;
+  const store = (stopAt = Infinity): RunStore => ({
+    generation: (t, ancestor) => {
+      calls.push(
+        `generation ${t} from ${
+          ancestor ? (ancestor as unknown as { tau: number }).tau : "labels"
+        }`,
+      );
+      return Promise.resolve(t >= stopAt ? undefined : ({ generation: t } as GenerationResult));
+    },
+    keep: (g) => Promise.resolve(void calls.push(`keep ${g.generation}`)),
+    ancestor: (t) => Promise.resolve((calls.push(`ancestor ${t}`), fakeAncestor(t))),
+    result: (complete) =>
+      Promise.resolve((calls.push(`result ${complete}`), { complete } as EvolutionResult)),
+    [Symbol.asyncDispose]: () => Promise.resolve(),
+  });
+  const c = tinyConfig({ generations: 3 });
+  assertEquals((await evolve(c, store())).complete, true);
+  assertEquals(calls, [
+    "generation 1 from labels",
+    "keep 1",
+    "ancestor 1",
+    "generation 2 from 1",
+    "keep 2",
+    "ancestor 2",
+    "generation 3 from 2",
+    "keep 3",
+    "result true",
+  ]);
+  calls.length = 0;
+  assertEquals((await evolve(c, store(2))).complete, false); // out of epochs in generation 2
+  assertEquals(calls, [
+    "generation 1 from labels",
+    "keep 1",
+    "ancestor 1",
+    "generation 2 from 1",
+    "result false",
+  ]);
+  calls.length = 0;
+  await evolve(tinyConfig({ generations: 2, ancestorOutputs: "online" }), store());
+  assertEquals(calls, [
+    "generation 1 from labels",
+    "keep 1",
+    "generation 2 from labels",
+    "keep 2",
+    "result true",
+  ]);
 });
