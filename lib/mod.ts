@@ -71,11 +71,14 @@ export {
 } from "./experiment.ts";
 export { runAll, variant, withSeeds } from "./study/mod.ts";
 export {
+  evolve,
   type EvolutionOptions,
   type EvolutionResult,
   type GenerationFate,
   runEvolution,
+  type RunStore,
 } from "./train/evolve.ts";
+export { openRunStore } from "./train/store.ts";
 export {
   type EpochLog,
   type GenerationResult,
