@@ -71,9 +71,9 @@ export {
 } from "./experiment.ts";
 export { runAll, variant, withSeeds } from "./study/mod.ts";
 export {
-  evolve,
   type EvolutionOptions,
   type EvolutionResult,
+  evolve,
   type GenerationFate,
   runEvolution,
   type RunStore,

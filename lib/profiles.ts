@@ -15,7 +15,7 @@
  *   against 5.962 / 6.182 at 40 epochs).
  * - `shipped`: the model that ships in `model/`: real-face pretraining, then generation 1 on
  *   both targets' training sets (`deno task train --profile shipped`, then `deno task export`).
- * - `verdict-utkface`, `verdict-aaf`: the verdict study (issue 11): the paper's tables on two
+ * - `verdict-utkface`, `verdict-aaf`: the verdict study: the paper's tables on two
  *   real targets at 64 px, trained to the length the epoch curve chose, 3 seeds
  *   (`deno task study --profile verdict-utkface`; Table 6 on UTKFace only).
  * - `paper`: the paper's settings (224 px, ResNet18, 160 epochs, batch 128) for a GPU machine.
@@ -117,7 +117,7 @@ export const REAL_PRETRAIN: PartialConfig = {
 };
 
 /**
- * {@link REAL_PRETRAIN} at 64 px: the pretraining of the verdict study (issue 11), at the
+ * {@link REAL_PRETRAIN} at 64 px: the pretraining of the verdict study, at the
  * study's input size (the paper pretrains and fine-tunes at the same 224 px).
  */
 export const REAL_PRETRAIN_64: PartialConfig = { ...REAL_PRETRAIN, inputSize: 64 };
@@ -133,7 +133,7 @@ export const REAL_PRETRAIN_64: PartialConfig = { ...REAL_PRETRAIN, inputSize: 64
 export const VERDICT_EPOCHS = { utkface: 64, aaf: 16 } as const;
 
 /**
- * A target of the verdict study (issue 11): ResNet10-Tiny at 64 px, fine-tuned from
+ * A target of the verdict study: ResNet10-Tiny at 64 px, fine-tuned from
  * {@link REAL_PRETRAIN_64} at a fifth of its learning rate (0.01), `epochs` per generation with
  * the rate ÷10 for the last quarter, ages 1–116 as the pretraining.
  */

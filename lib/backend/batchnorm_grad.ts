@@ -1,5 +1,5 @@
 /**
- * A cheaper gradient for `FusedBatchNorm` (issue 2.3), y = (x − μ)·γ/√(σ² + ε) + β.
+ * A cheaper gradient for `FusedBatchNorm`, y = (x − μ)·γ/√(σ² + ε) + β.
  *
  * tfjs's default gradient tiles the per-channel factors to full size and builds several
  * full-size temporaries for each of the five inputs. Here every per-channel factor broadcasts,

@@ -1,5 +1,5 @@
 /**
- * Training-mode batch norm in four passes over the data on `wasm` (issue 5).
+ * Training-mode batch norm in four passes over the data on `wasm`.
  *
  * tfjs-layers normalises a batch with `tf.moments` (mean, x − μ, square, mean) and then
  * `tf.batchNorm4d`; differentiating that composite walks every full-size temporary again, some

@@ -1,5 +1,5 @@
 /**
- * Lets the stem convolution skip its input gradient (issue 5).
+ * Lets the stem convolution skip its input gradient.
  *
  * tfjs-layers' Conv2D calls `tf.fused.conv2d`, whose custom gradient computes the gradient
  * w.r.t. the input eagerly, even for the first layer, whose input is the image (the largest

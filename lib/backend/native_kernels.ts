@@ -2,8 +2,8 @@
  * `wasm` kernels that hand the heavy ops to oneDNN (lib/backend/onednn.ts) in place on the wasm
  * heap: Conv2D, FusedConv2D without bias/activation (what tfjs-layers emits for
  * `useBias: false`), Conv2DBackpropInput, Conv2DBackpropFilter, FusedBatchNorm (per-channel
- * statistics) and single-batch BatchMatMul / _FusedMatMul (bias, linear or relu) as sgemm
- * (issue 5). Anything they do not cover (NCHW, dilation, fused bias or activation on convs,
+ * statistics) and single-batch BatchMatMul / _FusedMatMul (bias, linear or relu) as sgemm.
+ * Anything they do not cover (NCHW, dilation, fused bias or activation on convs,
  * batched matmuls) goes to the kernel they replace. Convolutions and matrix products run in the
  * precision set on `dnn` (float32, or bfloat16 with float32 accumulation: `OneDnn.setPrecision`).
  *
@@ -87,7 +87,7 @@ function fitsExactly(s: ConvShape): boolean {
 /**
  * Whether a conv runs as an explicit im2col and one sgemm instead of oneDNN's convolution:
  * - shapes oneDNN's convolution must not take ({@link fitsExactly}), e.g. ResNet's strided 1×1
- *   shortcut on an even side (on the wasm kernels it cost 16% of a ResNet10-Tiny step, issue 12);
+ *   shortcut on an even side (on the wasm kernels it cost 16% of a ResNet10-Tiny step);
  * - tiny outputs (the last stages on small inputs: 2×2), where oneDNN's direct kernels spend
  *   their time on padding taps and im2col + sgemm is about twice as fast.
  */

@@ -1,6 +1,6 @@
 /**
  * Native convolutions through Deno FFI into oneDNN 2.x (Debian `libdnnl2`), working in place on
- * the wasm heap: NHWC activations and HWIO filters, as tfjs stores them (issue 5).
+ * the wasm heap: NHWC activations and HWIO filters, as tfjs stores them.
  *
  * Primitives are created once per shape and cached. When the library is absent, of another
  * major version or FFI is not permitted, {@link loadOneDnn} returns the reason instead and the

@@ -1,5 +1,5 @@
 /**
- * Where a training step's time goes (issue 12): every kernel registered for a backend is wrapped
+ * Where a training step's time goes: every kernel registered for a backend is wrapped
  * with a timer for the duration of a measurement, each kernel's own (exclusive) time is summed
  * by op kind, the time inside oneDNN is split into arithmetic and layout reorders, and what is
  * left of the step's wall time is tfjs's own bookkeeping (tape, gradient functions, disposal).

@@ -1,5 +1,5 @@
 /**
- * Registers (and can undo) the training kernels for the `wasm` backend (issues 2.3 and 5).
+ * Registers (and can undo) the training kernels for the `wasm` backend.
  *
  * Every mode but "stock" installs (pure wasm/JS, lib/backend/*):
  * - Conv2DBackpropFilter (missing in tfjs-wasm 4.22) and a faster Conv2DBackpropInput, both as

@@ -1,5 +1,5 @@
 /**
- * The gradient of `Relu` in one native pass on `wasm` (issue 5): tfjs's gradient is
+ * The gradient of `Relu` in one native pass on `wasm`: tfjs's gradient is
  * `dy · cast(step(x))`, three full-size passes. Kernel `CenReluGrad` runs oneDNN's relu
  * backward: ∂x = dy where x > 0, else 0 (tfjs's convention at 0; where x is NaN it gives 0,
  * tfjs NaN). Only installed with oneDNN: a JS loop here is slower than tfjs's three wasm passes

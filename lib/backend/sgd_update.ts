@@ -1,5 +1,5 @@
 /**
- * One SGD-with-momentum update per variable in a single pass on `wasm` (issue 5), for
+ * One SGD-with-momentum update per variable in a single pass on `wasm`, for
  * lib/train/sgd.ts to call: g ← ∇ + wd·w;  v ← μ·v + g;  w ← w − lr·v (PyTorch's
  * `torch.optim.SGD`). Written with tfjs ops that is six kernels per variable; kernel
  * `CenSgdMomentum` reads w, v, ∇ once and writes w', v'. Other backends use the tfjs ops.

@@ -1,5 +1,5 @@
 /**
- * Faster `wasm` kernels for the non-convolution ops of a ResNet training step (issue 5):
+ * Faster `wasm` kernels for the non-convolution ops of a ResNet training step:
  *
  * - `Identity` shares the input's buffer (reference-counted, as `Reshape` already does) instead
  *   of copying it: tfjs clones every tensor it saves for the backward pass;

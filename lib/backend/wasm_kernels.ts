@@ -1,5 +1,5 @@
 /**
- * Training kernels for the tfjs `wasm` backend (issue 2.3).
+ * Training kernels for the tfjs `wasm` backend.
  *
  * tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter`, so no conv net can train on it, and its
  * `Conv2DBackpropInput` is a slow direct loop. Both are written here as XNNPACK convolutions (the

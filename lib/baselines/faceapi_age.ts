@@ -1,6 +1,6 @@
 /**
- * The off-the-shelf baseline of issue 6 ("the `@vladmandic/face-api` age model on the same test
- * images"): face-api's AgeGenderNet (a TinyXception regressor, weights in its npm package,
+ * The off-the-shelf baseline, the `@vladmandic/face-api` age model on our test images:
+ * face-api's AgeGenderNet (a TinyXception regressor, weights in its npm package,
  * `model/age_gender_model*`), run on our tfjs engine through the node-wasm bundle that
  * `lib/data/align.ts` loads.
  *

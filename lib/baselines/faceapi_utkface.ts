@@ -1,6 +1,6 @@
 /**
- * face-api's age model on the UTKFace part 1 test split (issue 6, "the off-the-shelf
- * `@vladmandic/face-api` age model on the same test images"): the images the committed split
+ * face-api's age model (`@vladmandic/face-api`, off the shelf) on the UTKFace part 1 test split:
+ * the images the committed split
  * file names, decoded from the folder (at their native 200 px unless `size` says otherwise),
  * scored with lib/metrics.ts.
  *

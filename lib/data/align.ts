@@ -1,5 +1,5 @@
 /**
- * Face alignment (issue 3, part 2; SPEC: "faces detected and aligned … resized to 224×224"). The
+ * Face alignment (SPEC: "faces detected and aligned … resized to 224×224"). The
  * paper uses MTCNN's five points; we detect faces with `@vladmandic/face-api`'s SSD-MobileNetV1,
  * take its 68 landmarks, reduce them to the same five points (eye centres = mean of landmarks
  * 36–41 and 42–47, nose tip 30, mouth corners 48 and 54), fit a similarity transform to a fixed

@@ -1,5 +1,5 @@
 /**
- * The decoded cache (issue 3, part 3): aligned crops decoded once into one uint8 file
+ * The decoded cache: aligned crops decoded once into one uint8 file
  * (`pixels.bin`, `count × size × size × 3`, NHWC RGB) plus an index (`index.json`: sample paths,
  * ages, apparent-age mean/std, subjects, splits, pixel statistics, skipped inputs with reasons),
  * keyed by the source, the size and the alignment settings, so epochs never re-decode images.

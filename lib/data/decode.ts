@@ -1,5 +1,5 @@
 /**
- * Image decoding for the data path (issue 3, "Bad input"): any image sharp can read becomes
+ * Image decoding for the data path: any image sharp can read becomes
  * 8-bit RGB, and anything that cannot be used becomes a typed skip reason instead of a crash.
  *
  * Valid but unusual images are converted: alpha is flattened onto white, grayscale, CMYK and

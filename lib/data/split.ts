@@ -1,6 +1,6 @@
 /**
- * Train/test splits: the seeded age-stratified split, and fixed split files (issue 6, "a fixed,
- * documented split … the split file committed"). A split file names images by file name only
+ * Train/test splits: the seeded age-stratified split, and fixed, documented split
+ * files, committed. A split file names images by file name only
  * (no folder, no pixels), so the same file applies to any copy of the dataset:
  *
  * ```json

@@ -36,7 +36,7 @@ export interface ModelCardInfo {
   date: string;
 }
 
-/** The MAE goal of each target (issue "Real faces in"); face-api's score is set beside each. */
+/** The MAE goal of each target; face-api's score is set beside each. */
 export const GOALS: Readonly<Record<string, { mae: number }>> = {
   utkface: { mae: 4.5 },
   aaf: { mae: 5.0 },

@@ -213,7 +213,7 @@ export interface CentralRuns {
 }
 
 /**
- * The central claims of issue 23 as {@link ClaimInput}s: evolution (t = 2 against t = 1, and the
+ * The central claims as {@link ClaimInput}s: evolution (t = 2 against t = 1, and the
  * offspring with the best mean against t = 1), coupling against each head alone (Table 1), and
  * λ₁ = 4 against the best other λ₁.
  */

@@ -1,5 +1,5 @@
 /**
- * The epoch curve (issue 11): generation 1 trained for increasing lengths, and the length E the
+ * The epoch curve: generation 1 trained for increasing lengths, and the length E the
  * study uses: the first where doubling it changes the test MAE by less than a tolerance (0.1
  * years) or makes it worse (overfitting). Verdicts drawn from models shorter than E would
  * compare models that are still learning.

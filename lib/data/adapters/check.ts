@@ -1,6 +1,6 @@
 /**
  * The data check behind `deno task data check`: run a dataset's adapter, decode every image it
- * yields, and account for every input in one report (issue 3, "Bad input").
+ * yields, and account for every input in one report.
  *
  * @module
  */
