@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
-import { makeConfig } from "../lib/config.ts";
+import { type CenConfig, makeConfig } from "../lib/config.ts";
 import {
   balance,
   baselineTable,
@@ -308,8 +308,13 @@ Deno.test("verdict study: pretraining, the epoch curve, then generation 1 at E w
   const main = await profileConfigs("verdict-utkface");
   assertEquals(phases[0].configs.length, 1); // the pretraining alone: scratch runs wait for E
   assertEquals(phases[0].configs[0].inputSize, main.target.inputSize);
-  const curve = phases[1].configs;
+  const onTest = (c: CenConfig) => c.data.params.validation === undefined;
+  const curve = phases[1].configs.filter(onTest);
   assertEquals(curve.map((c) => c.optim.epochs), [4, 8, 16, 32, 64, 128]);
+  // and the same curve on a validation part of the training images, to choose E without the test
+  const onValidation = phases[1].configs.filter((c) => !onTest(c));
+  assertEquals(onValidation.map((c) => c.optim.epochs), [4, 8, 16, 32, 64, 128]);
+  assert(onValidation.every((c) => c.data.params.validation === 0.2));
   assertEquals(curve.map((c) => c.optim.lrStepEpochs), [3, 6, 12, 24, 48, 96]);
   assert(curve.every((c) => c.generations === 1 && c.seed === main.target.seed));
   // the curve's run at the profile's length is Table 1's seed-0 "both" run: listed once

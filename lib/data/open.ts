@@ -96,10 +96,10 @@ const REAL: Record<string, RealDataset> = {
 };
 
 /** Parameters {@link openDataset} reads itself (the rest go to the adapter). */
-const OWN_PARAMS = ["seed", "testFraction", "align"];
+const OWN_PARAMS = ["seed", "testFraction", "align", "validation"];
 /** Parameters of the datasets with a split file (see {@link applySplitFile}). */
 const SPLIT_FILE_PARAMS = ["split", "splitFile"];
-const SYNTHETIC_PARAMS = ["count", "seed", "size", "split", "testFraction"];
+const SYNTHETIC_PARAMS = ["count", "seed", "size", "split", "testFraction", "validation"];
 
 /** The dataset names {@link openDataset} knows. */
 export function openableDatasets(): string[] {
@@ -170,7 +170,9 @@ export async function openDataset(
   }
   const name = data.dataset;
   if (Object.hasOwn(COMPOSITE, name)) return await openComposite(name, data, options);
-  const { cache, train, test, report } = await openRows(data, options);
+  const opened = await openRows(data, options);
+  const { cache, report } = opened;
+  const { train, test, testName } = holdOut(opened, data);
   if (train.length === 0 || test.length === 0) {
     throw new DataError(
       `dataset "${name}": the split leaves ${train.length} training and ${test.length} test images`,
@@ -178,10 +180,40 @@ export async function openDataset(
   }
   return {
     train: cacheSource(cache, { name: `${name}/train`, rows: Int32Array.from(train) }),
-    test: cacheSource(cache, { name: `${name}/test`, rows: Int32Array.from(test) }),
+    test: cacheSource(cache, { name: `${name}/${testName}`, rows: Int32Array.from(test) }),
     report,
   };
 }
+
+/**
+ * `data.params.validation` (a fraction in (0, 0.5]): a validation part carved from the training
+ * images (age-stratified, seeded by `data.params.seed`) takes the test side's place, and the test
+ * images are not used at all, so a choice made on it (the epoch length E) never sees the test
+ * split. Without it, the training and test rows as the dataset splits them.
+ */
+function holdOut(
+  rows: Pick<OpenedRows, "cache" | "train" | "test">,
+  data: DataConfig,
+): { train: number[]; test: number[]; testName: string } {
+  const fraction = data.params?.validation;
+  if (fraction === undefined) return { train: rows.train, test: rows.test, testName: "test" };
+  if (typeof fraction !== "number" || !(fraction > 0 && fraction <= 0.5)) {
+    throw new DataError(
+      `${data.dataset}: data.params.validation must be a fraction in (0, 0.5], got ${fraction}`,
+    );
+  }
+  const ages = rows.train.map((r) => rows.cache.index.ages[r]);
+  const seed = typeof data.params?.seed === "number" ? data.params.seed : 0;
+  const isVal = stratifiedSplit(ages, fraction, mixSeedOf(seed));
+  return {
+    train: rows.train.filter((_, i) => !isVal[i]),
+    test: rows.train.filter((_, i) => isVal[i]),
+    testName: "validation",
+  };
+}
+
+/** The validation carve's own seed, apart from the train/test split's at the same `seed`. */
+const mixSeedOf = (seed: number) => seed + 0x7a11;
 
 /** Loads, caches and splits one dataset (see {@link openDataset}); either side may be empty. */
 async function openRows(data: DataConfig, options: OpenOptions): Promise<OpenedRows> {

@@ -21,6 +21,22 @@ export function epochCurveConfigs(target: CenConfig, epochs: readonly number[]):
   );
 }
 
+/** The share of the training images held out to choose E on (`data.params.validation`). */
+export const VALIDATION_FRACTION = 0.2;
+
+/**
+ * The epoch curve on a validation part carved from the training images (`data.params.validation`)
+ * in place of the test split, so that the length is chosen without looking at the test images.
+ */
+export function validationCurveConfigs(
+  target: CenConfig,
+  epochs: readonly number[],
+  fraction = VALIDATION_FRACTION,
+): CenConfig[] {
+  const data = { ...target.data, params: { ...target.data.params, validation: fraction } };
+  return epochCurveConfigs(variant(target, { data }), epochs);
+}
+
 /** One point of the curve: a length and generation 1's test metrics after it. */
 export interface EpochPoint {
   epochs: number;

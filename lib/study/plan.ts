@@ -10,7 +10,7 @@ import { profile } from "../profiles.ts";
 import { DEFAULT_RUNS_ROOT, generationIndexPath, generationKey } from "../train/run.ts";
 import { variant, withSeeds } from "./runs.ts";
 import { lambda1Configs, table1Configs } from "./table1.ts";
-import { epochCurveConfigs } from "./epochs.ts";
+import { epochCurveConfigs, validationCurveConfigs } from "./epochs.ts";
 import { table5Configs } from "./table5.ts";
 import { AblationCenter, table6Configs } from "./table6.ts";
 import { dldlConfigs } from "./baselines.ts";
@@ -72,12 +72,14 @@ export async function studyPlan(
   const scratch = main.pretrain ? scratchConfigs(main.target, seeds) : [];
   // With an epoch curve the runs' length is chosen after it: scratch runs wait for it too.
   const curve = epochCurveConfigs(main.target, defaults.epochCurve ?? []);
+  // The same curve on a validation part of the training images: E chosen without the test split.
+  const validationCurve = validationCurveConfigs(main.target, defaults.epochCurve ?? []);
   const phases: StudyPhase[] = [
     {
       name: "pretraining and scratch runs",
       configs: [...pretrains, ...(curve.length ? [] : scratch)],
     },
-    { name: "epoch curve", configs: curve },
+    { name: "epoch curve", configs: [...curve, ...validationCurve] },
     {
       name: "generation 1",
       configs: [

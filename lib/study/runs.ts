@@ -134,7 +134,9 @@ export function maeByHead(runs: readonly RunMetrics[], t: number): MaeByHead {
 
 /** One line naming a run by what tells it apart in the study (dataset, backbone, loss, seed, …). */
 export function describeRun(c: CenConfig): string {
-  return `${c.data.dataset} ${c.backbone} ${c.inputSize}px E=${c.optim.epochs} ` +
+  const val = c.data.params?.validation;
+  return `${c.data.dataset}${val !== undefined ? ` (validation ${val})` : ""} ${c.backbone} ` +
+    `${c.inputSize}px E=${c.optim.epochs} ` +
     `heads=${c.heads} σ=${c.labelSigma} λ₁=${c.lambda1} τ=${c.tau} α=${c.alpha} ` +
     `λ=${c.lambdaT} ${c.offspringRegression === "l1" ? "plain-ℓ1 " : ""}T=${c.generations} ` +
     `seed=${c.seed} ` + (c.pretrained ? "pretrained" : "scratch");

@@ -220,3 +220,44 @@ Deno.test("openDataset: the synthetic set is generated anew for another count, s
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("openDataset: data.params.validation carves a validation part from the training images", async () => {
+  const root = await Deno.makeTempDir();
+  const opts = { imageSize: 32, cacheRoot: root };
+  const base = await openDataset(
+    { dataset: "synthetic-target", params: { count: 100, seed: 1 }, augment: false },
+    opts,
+  );
+  const held = await openDataset(
+    {
+      dataset: "synthetic-target",
+      params: { count: 100, seed: 1, validation: 0.25 },
+      augment: false,
+    },
+    opts,
+  );
+  assertEquals(held.test.name, "synthetic-target/validation");
+  // train' + validation = the training images; the test images are not used
+  assertEquals(held.train.length + held.test.length, base.train.length);
+  assert(Math.abs(held.test.length - 0.25 * base.train.length) <= 6, `${held.test.length}`);
+  // disjoint, both drawn from the training images, none from the test images
+  const paths = (x: SampleSource) => new Set(x.paths ?? []);
+  const [tr, val, baseTrain, baseTest] = [held.train, held.test, base.train, base.test].map(paths);
+  assertEquals(val.size, held.test.length);
+  for (const p of val) assert(!tr.has(p) && baseTrain.has(p) && !baseTest.has(p), p);
+  for (const p of tr) assert(baseTrain.has(p), p);
+  assert(held.test.fingerprint !== base.test.fingerprint);
+  await assertRejects(
+    () =>
+      openDataset(
+        {
+          dataset: "synthetic-target",
+          params: { count: 100, seed: 1, validation: 0.9 },
+          augment: false,
+        },
+        opts,
+      ),
+    DataError,
+    "data.params.validation must be a fraction in (0, 0.5]",
+  );
+});
