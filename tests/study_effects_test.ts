@@ -10,7 +10,7 @@ import {
   twoLevelBootstrap,
   withImageErrors,
 } from "../lib/study/effects.ts";
-import { predictionsPath, writePredictions } from "../lib/train/predictions.ts";
+import { predictionsPath, writeStoredPredictions } from "../lib/train/predictions.ts";
 import type { RunMetrics } from "../lib/train/run.ts";
 
 const bySeed = (xs: number[]) => new Map(xs.map((x, s) => [s, x]));
@@ -149,7 +149,7 @@ Deno.test("withImageErrors: a claim's interval rebuilds from the predictions kep
   for (const [s, r] of runs.entries()) {
     const g1 = ages.map((a) => a + 2);
     const g2 = ages.map((a, i) => a + 1 + (i === 0 ? s / 10 : 0));
-    await writePredictions(dir, r.id, ages, [{ yLdl: g1, yReg: g1 }, { yLdl: g2, yReg: g2 }]);
+    await writeStoredPredictions(dir, r.id, ages, [{ yLdl: g1, yReg: g1 }, { yLdl: g2, yReg: g2 }]);
   }
   const [claim] = centralClaims({ table5: runs, backbone: "resnet10-tiny" });
   const withImages = await withImageErrors(claim, dir);

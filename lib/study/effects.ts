@@ -20,7 +20,11 @@ import type { RunMetrics } from "../train/run.ts";
 import { PAPER_TABLE1, PAPER_TABLE5 } from "./paper.ts";
 import { metricsAt } from "./runs.ts";
 import { createRng } from "../rng.ts";
-import { predictionsPath, readPredictions, type StoredPredictions } from "../train/predictions.ts";
+import {
+  predictionsPath,
+  readStoredPredictions,
+  type StoredPredictions,
+} from "../train/predictions.ts";
 import { meanStd, quantile } from "./stats.ts";
 
 /** The minimum effect of interest for a claim the paper gives no number for: 2% of the MAE. */
@@ -376,7 +380,10 @@ export async function withImageErrors(claim: ClaimInput, recordsRoot: string): P
   const cache = new Map<string, StoredPredictions | undefined>();
   const load = async (id: string) => {
     if (!cache.has(id)) {
-      cache.set(id, await readPredictions(predictionsPath(recordsRoot, id)).catch(() => undefined));
+      cache.set(
+        id,
+        await readStoredPredictions(predictionsPath(recordsRoot, id)).catch(() => undefined),
+      );
     }
     return cache.get(id);
   };

@@ -22,7 +22,7 @@ export interface GenerationPredictions {
   yReg: ArrayLike<number>;
 }
 
-/** What {@link readPredictions} returns: true ages and each generation's heads (0.1-year steps). */
+/** What {@link readStoredPredictions} returns: true ages and each generation's heads (0.1-year steps). */
 export interface StoredPredictions {
   id: string;
   ages: Uint8Array;
@@ -70,7 +70,7 @@ export async function encodePredictions(
 }
 
 /** Writes run `id`'s predictions beside its record (atomically). */
-export async function writePredictions(
+export async function writeStoredPredictions(
   root: string,
   id: string,
   ages: ArrayLike<number>,
@@ -79,8 +79,8 @@ export async function writePredictions(
   await writeFileAtomic(predictionsPath(root, id), await encodePredictions(id, ages, generations));
 }
 
-/** Reads what {@link writePredictions} wrote; a damaged file is a DataError naming it. */
-export async function readPredictions(path: string): Promise<StoredPredictions> {
+/** Reads what {@link writeStoredPredictions} wrote; a damaged file is a DataError naming it. */
+export async function readStoredPredictions(path: string): Promise<StoredPredictions> {
   const bad = (why: string) =>
     new DataError(`${displayPath(path)}: ${why}; delete it (its run's record still holds the MAE)`);
   let bytes: Uint8Array;

@@ -32,7 +32,7 @@ import {
 import { trainGeneration } from "./generation.ts";
 import { claimRunDir, inputsDigest, runInputs, sourceFingerprint } from "./inputs.ts";
 import { lockGeneration, lockRun } from "./locks.ts";
-import { writePredictions } from "./predictions.ts";
+import { writeStoredPredictions } from "./predictions.ts";
 import { readRecord, recordPath, recordServes, recordsRootFor, writeRecord } from "./record.ts";
 import {
   DEFAULT_RUNS_ROOT,
@@ -227,7 +227,7 @@ async function recordPredictions(
     if (!p) return log(`generation ${k} has no predictions.json: per-image predictions not kept`);
     gens.push(p);
   }
-  await writePredictions(recordsRoot, paths.id, gens[0].age, gens);
+  await writeStoredPredictions(recordsRoot, paths.id, gens[0].age, gens);
 }
 
 /**

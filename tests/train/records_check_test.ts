@@ -14,7 +14,7 @@ import { DataError } from "../../lib/errors.ts";
 import {
   encodePredictions,
   predictionsPath,
-  readPredictions,
+  readStoredPredictions,
 } from "../../lib/train/predictions.ts";
 import { join } from "node:path";
 import { initBackend } from "../../lib/backend/mod.ts";
@@ -202,7 +202,7 @@ Deno.test("per-image predictions: 0.1-year round trip, kept beside the record by
   const dir = await Deno.makeTempDir();
   const path = join(dir, "abc.predictions.gz");
   await Deno.writeFile(path, bytes);
-  const back = await readPredictions(path);
+  const back = await readStoredPredictions(path);
   assertEquals([...back.ages], ages);
   assertEquals(back.generations.length, 2);
   const near = (a: ArrayLike<number>, b: number[]) =>
@@ -211,7 +211,7 @@ Deno.test("per-image predictions: 0.1-year round trip, kept beside the record by
   near(back.generations[0].yReg, yReg);
   near(back.generations[1].yLdl, yReg);
   await Deno.writeFile(path, bytes.subarray(0, bytes.length - 12));
-  await assertRejects(() => readPredictions(path), DataError, "abc.predictions.gz");
+  await assertRejects(() => readStoredPredictions(path), DataError, "abc.predictions.gz");
   // a run keeps them beside its record, every generation so far
   await initBackend();
   const records = await Deno.makeTempDir();
@@ -224,7 +224,7 @@ Deno.test("per-image predictions: 0.1-year round trip, kept beside the record by
     runsRoot: await Deno.makeTempDir(),
     log: () => {},
   });
-  const kept = await readPredictions(predictionsPath(records, r.id));
+  const kept = await readStoredPredictions(predictionsPath(records, r.id));
   assertEquals(kept.generations.length, 2);
   assertEquals([...kept.ages], [...test.ages]);
   const saved = JSON.parse(await Deno.readTextFile(join(r.dir, "gen-2", "predictions.json")));
