@@ -67,10 +67,11 @@ export const RUNS_DIR: string = envSetting("CEN_RUNS_DIR") ?? repoPath("results"
 export const RECORDS_DIR: string = envSetting("CEN_RECORDS_DIR") ?? repoPath("records", "runs");
 
 /**
- * Records of runs trained with `--retrain` (`deno task main|report|study|train`): the committed
- * records are ignored and left as they are; these are compared with them afterwards.
+ * Records of runs trained with `--retrain` (`deno task main|report|study|train`), beside the run
+ * folders (`results/runs/_retrained/records`): the committed records are ignored and left as they
+ * are; these are compared with them afterwards.
  */
-export const RETRAINED_RECORDS_DIR: string = repoPath("results", "retrained", "records");
+export const RETRAINED_RECORDS_DIR: string = join(RUNS_DIR, "_retrained", "records");
 
 /** Run folders and records of `deno task study --verify N` (kept apart from `results/runs`). */
 export const VERIFY_DIR: string = repoPath("results", "verify");

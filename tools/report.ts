@@ -32,7 +32,7 @@ export const REPORT_RUN_OPTIONS = {
   retrain: {
     type: "boolean",
     help: "ignore the committed records and train every run the notebooks need (their records " +
-      "go to results/retrained/records; records/ is left as it is)",
+      "go to results/runs/_retrained/records; records/ is left as it is)",
   },
   param: {
     type: "string",

@@ -76,7 +76,7 @@ export const STUDY_CLI = {
     retrain: {
       type: "boolean",
       help: "ignore the committed records: train every run of the plan (their records go to " +
-        "results/retrained/records; records/ is left as it is)",
+        "results/runs/_retrained/records; records/ is left as it is)",
     },
     verify: {
       type: "integer",

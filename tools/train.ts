@@ -27,7 +27,8 @@ export const TRAIN_CLI = {
     },
     retrain: {
       type: "boolean",
-      help: "ignore the committed records and train (records go to results/retrained/records)",
+      help:
+        "ignore the committed records and train (records go to results/runs/_retrained/records)",
     },
   },
   extra: {

@@ -40,3 +40,26 @@ for (const { task, script, before } of TASKS) {
     assertEquals(r.stdout, "");
   });
 }
+
+Deno.test("study --retrain plans every run as untrained; --verify-seed needs --verify", async () => {
+  const env = { CEN_RUNS_DIR: await Deno.makeTempDir() };
+  const finished = (out: string) =>
+    [...out.matchAll(/\((\d+) finished\)/g)].reduce((a, m) => a + Number(m[1]), 0);
+  const plain = await runTool("tools/study.ts", ["--profile", "default", "--dry-run"], { env });
+  assertEquals(plain.code, 0, plain.stderr);
+  assert(finished(plain.stdout) > 0, "the committed records serve some of the default study");
+  const again = await runTool(
+    "tools/study.ts",
+    ["--profile", "default", "--dry-run", "--retrain"],
+    {
+      env,
+    },
+  );
+  assertEquals(again.code, 0, again.stderr);
+  assertEquals(finished(again.stdout), 0);
+  const bad = await runTool("tools/study.ts", ["--profile", "default", "--verify-seed", "3"], {
+    env,
+  });
+  assertEquals(bad.code, 2);
+  assertStringIncludes(bad.stderr, "--verify-seed needs --verify");
+});
