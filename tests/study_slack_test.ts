@@ -18,7 +18,7 @@ import {
   slackVerdict,
   slackYears,
 } from "../lib/study/mod.ts";
-import { slackTermDisplay } from "../lib/report/study_tables.ts";
+import { slackTermDisplay } from "../lib/study/mod.ts";
 import { saveAncestorStore } from "../lib/train/ancestor.ts";
 import { makeConfig } from "../lib/config.ts";
 import type { SampleSource } from "../lib/data/types.ts";

@@ -38,7 +38,7 @@ import {
   table1Display,
   table5Display,
   table6Display,
-} from "../lib/report/study_tables.ts";
+} from "../lib/study/mod.ts";
 import { generationIndexPath, generationKey, type RunMetrics } from "../lib/train/run.ts";
 import { configHash } from "../lib/config.ts";
 import { profileConfigs } from "../lib/experiment.ts";

@@ -1,5 +1,5 @@
 /**
- * The claims as verdicts (lib/study/verdicts.ts) and their labels (lib/report/study_tables.ts):
+ * The claims as verdicts (lib/study/verdicts.ts) and their labels (lib/study/verdicts.ts):
  * each verdict checked on rows whose comparison is done by hand, both ways, with the seeds'
  * spread deciding "clear" and too few seeds marking it provisional.
  */
@@ -17,7 +17,7 @@ import {
   type Table5Row,
   table6Verdict,
 } from "../lib/study/mod.ts";
-import { verdictDisplay, verdictLabel } from "../lib/report/study_tables.ts";
+import { verdictDisplay, verdictLabel } from "../lib/study/mod.ts";
 
 const m = (mean: number, std = 0.05, n = 3): MeanStd => ({ mean, std, n });
 const none = m(NaN, 0, 0);

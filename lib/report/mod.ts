@@ -15,7 +15,6 @@ export * from "./display.ts";
 export * from "./table.ts";
 export * from "./plot.ts";
 export * from "./figures.ts";
-export * from "./study_tables.ts";
 export * from "./faces.ts";
 export * from "./runlog.ts";
 export * from "./summary.ts";

@@ -1,6 +1,6 @@
 /**
  * Baselines in the same harness (same split, backbone and training length): DLDL, and the table
- * that sets them beside CEN (numbers; `baselineDisplay` in `lib/report/study_tables.ts` writes it).
+ * that sets them beside CEN (numbers; `baselineDisplay` writes it).
  *
  * @module
  */
@@ -8,6 +8,9 @@ import { type CenConfig } from "../config.ts";
 import { type RunMetrics } from "../train/run.ts";
 import { metricsAt, variant, withSeeds } from "./runs.ts";
 import { type MeanStd, meanStd } from "./stats.ts";
+import type { TableRow } from "../report/table.ts";
+import { apart, gap, type Verdict } from "./verdicts.ts";
+import { formatMeanStd, formatMeanStd as ms } from "./stats.ts";
 
 /** DLDL: the LDL head alone trained against a Gaussian label distribution (σ = 2). */
 export function dldlConfigs(target: CenConfig, seeds: number, sigma = 2): CenConfig[] {
@@ -94,4 +97,34 @@ export function baselineTable(baselines: MethodResult[], cen: MethodResult[]) {
           Math.abs(gain).toFixed(3)
         } years`,
   };
+}
+
+/**
+ * CEN's best row beats the strongest baseline of a comparison (`baselineTable`'s rows); `depends`
+ * is what the result depends on where it fails (default: CEN's own gains).
+ */
+export function baselineVerdict(
+  claim: string,
+  rows: readonly BaselineRow[],
+  paper: string,
+  depends =
+    "it depends on CEN's gains (coupling, evolution) above, which set how far it gets past them",
+): Verdict {
+  const { strongest: b, bestCen: c } = baselineChoice(rows);
+  if (!b || !c) throw new Error(`${claim}: no baseline or no CEN row`);
+  const holds = c.mean < b.mean;
+  return {
+    claim,
+    paper,
+    ours: `${c.method} ${ms(c)} vs ${b.method} ${ms(b)}`,
+    holds,
+    clear: apart(b, c),
+    reading: `best CEN against the strongest baseline: ${gap(c.mean, b.mean)}` +
+      (holds ? "" : `; ${depends}`),
+  };
+}
+
+/** The baseline table as shown: method, kind (baseline or CEN), MAE (mean ± std). */
+export function baselineDisplay(rows: readonly BaselineRow[]): TableRow[] {
+  return rows.map((r) => ({ method: r.method, kind: r.kind, "MAE": formatMeanStd(r) }));
 }

@@ -26,6 +26,7 @@ import {
   type StoredPredictions,
 } from "../train/predictions.ts";
 import { meanStd, quantile } from "./stats.ts";
+import type { TableRow } from "../report/table.ts";
 
 /** The minimum effect of interest for a claim the paper gives no number for: 2% of the MAE. */
 export const MIN_EFFECT = 0.02;
@@ -400,4 +401,32 @@ export async function withImageErrors(claim: ClaimInput, recordsRoot: string): P
     });
   }
   return { ...claim, images };
+}
+
+const pct = (x: number) => Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : "–";
+
+/** The paired effects as a table: gain relative to the reference, its 95% interval, the verdict. */
+export function effectsDisplay(effects: readonly PairedEffect[]): TableRow[] {
+  return effects.map((e) => ({
+    claim: e.claim,
+    seeds: e.n,
+    "paired Δ, years (95% CI)": Number.isFinite(e.lo)
+      ? `${e.mean.toFixed(3)} [${e.lo.toFixed(3)}, ${e.hi.toFixed(3)}]`
+      : "–",
+    "gain (95% CI)": `${pct(e.relative.mean)} [${pct(e.relative.lo)}, ${pct(e.relative.hi)}]`,
+    "held against": `${pct(e.target.relative)} (${e.target.from})`,
+    verdict: e.verdict + (e.smallerThanTarget ? ", smaller than the paper's" : ""),
+    interval: e.interval,
+  }));
+}
+
+/** The power analysis as a table: the paired spread and the seeds that decide each claim. */
+export function powerDisplay(rows: readonly PowerRow[]): TableRow[] {
+  return rows.map((r) => ({
+    claim: r.claim,
+    "paired sd, years (seeds)": `${r.sd.toFixed(3)} (${r.n})`,
+    "target effect, years": r.targetYears.toFixed(3),
+    "seeds that decide it": r.needed,
+    "seeds declared (floor, cap)": `${r.seeds}${r.capped ? " (capped: may stay undecided)" : ""}`,
+  }));
 }

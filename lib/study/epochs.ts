@@ -10,6 +10,7 @@ import { type CenConfig } from "../config.ts";
 import { lrStepFor } from "../profiles.ts";
 import { type RunMetrics } from "../train/run.ts";
 import { metricsAt, variant } from "./runs.ts";
+import { f3, type Verdict } from "./verdicts.ts";
 
 /** Generation 1 of `target` trained `e` epochs for each `e` (the rate ÷10 for the last quarter). */
 export function epochCurveConfigs(target: CenConfig, epochs: readonly number[]): CenConfig[] {
@@ -91,4 +92,19 @@ export function chooseEpochs(points: readonly EpochPoint[], tolerance = 0.1): Ep
   }
   const last = points[points.length - 1];
   return { epochs: last.epochs, reason: "not converged", mae: last.mae };
+}
+
+/** The runs trained to the length the epoch curve chose. */
+export function convergenceVerdict(choice: EpochChoice, epochs: number): Verdict {
+  const holds = choice.epochs === epochs && choice.reason !== "not converged";
+  return {
+    claim: `The runs are trained to convergence (E = ${epochs} epochs per generation)`,
+    paper: "160 epochs per generation (ResNet18 at 224 px, Morph)",
+    ours: `curve: ${f3(choice.mae)} at ${choice.epochs}` +
+      (choice.maeDoubled !== undefined ? `, ${f3(choice.maeDoubled)} at ${2 * choice.epochs}` : ""),
+    holds,
+    clear: true,
+    reading: `the curve chose E = ${choice.epochs} (${choice.reason})` +
+      (holds ? "" : `; the runs train ${epochs}: retrain them at E, or extend the curve`),
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * Pretraining: generation 1 from scratch beside the pretrained one (numbers;
- * `pretrainingDisplay` in `lib/report/study_tables.ts` writes them), and the configs of a
+ * `pretrainingDisplay` writes them), and the configs of a
  * profile's other backbones.
  *
  * @module
@@ -10,6 +10,9 @@ import { profileConfigs } from "../experiment.ts";
 import { type RunMetrics } from "../train/run.ts";
 import { metricsAt, type RunsOf, variant, withSeeds } from "./runs.ts";
 import { type MeanStd, meanStd } from "./stats.ts";
+import type { TableRow } from "../report/table.ts";
+import { apart, f3, type Verdict } from "./verdicts.ts";
+import { formatMeanStd, formatMeanStd as ms } from "./stats.ts";
 
 /** Generation 1 trained from scratch (no pretrained backbone), to set beside the pretrained one. */
 export function scratchConfigs(target: CenConfig, seeds: number): CenConfig[] {
@@ -67,4 +70,23 @@ export function pretrainingRows(pretrained: RunMetrics[], scratch: RunMetrics[])
         : `does NOT help (worse by ${(-gain).toFixed(3)})`) +
       ` years (spread over seeds ±${w.std.toFixed(3)} / ±${wo.std.toFixed(3)})`,
   };
+}
+
+/** Pretraining helps: generation 1 from the pretrained backbone against from scratch. */
+export function pretrainingVerdict(pretrained: MeanStd, scratch: MeanStd, data: string): Verdict {
+  const holds = pretrained.mean < scratch.mean;
+  return {
+    claim: `Pretraining (on ${data}) helps`,
+    paper: "every model starts from IMDB-WIKI pretraining (no from-scratch number reported)",
+    ours: `pretrained ${ms(pretrained)} vs scratch ${ms(scratch)}`,
+    holds,
+    clear: apart(pretrained, scratch),
+    reading: `generation 1, ŷ: ${f3(scratch.mean - pretrained.mean)} years gained` +
+      (holds ? "" : `; it depends on how close ${data} is to the target's faces and ages`),
+  };
+}
+
+/** The pretraining comparison as shown: how generation 1 started, its MAE ŷ, the seeds. */
+export function pretrainingDisplay(rows: readonly PretrainingRow[]): TableRow[] {
+  return rows.map((r) => ({ start: r.start, "MAE ŷ, t = 1": formatMeanStd(r), seeds: r.n }));
 }

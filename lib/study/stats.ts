@@ -39,3 +39,16 @@ export function quantile(xs: ArrayLike<number>, q: number): number {
   const lo = Math.floor(at);
   return lo + 1 < v.length ? v[lo] + (at - lo) * (v[lo + 1] - v[lo]) : v[lo];
 }
+
+/** "60.8 / 80.1 / 90.5": CA(3) / CA(5) / CA(7) in percent (means; "–" where not measured). */
+export function formatCa(
+  c: { ca3: MeanStd | number; ca5: MeanStd | number; ca7: MeanStd | number },
+) {
+  const f = (m: MeanStd | number) =>
+    typeof m === "number"
+      ? m.toFixed(1)
+      : m.n > 0 && Number.isFinite(m.mean)
+      ? m.mean.toFixed(1)
+      : "–";
+  return `${f(c.ca3)} / ${f(c.ca5)} / ${f(c.ca7)}`;
+}

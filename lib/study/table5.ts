@@ -1,6 +1,6 @@
 /**
  * Table 5 (evolution): generations 1 … T over seeds, their rows by generation (numbers;
- * `table5Display` in `lib/report/study_tables.ts` writes them) and the verdict on where evolution
+ * `table5Display` writes them) and the verdict on where evolution
  * helps and saturates.
  *
  * @module
@@ -10,6 +10,9 @@ import { PAPER_TABLE5 } from "./paper.ts";
 import { type RunMetrics } from "../train/run.ts";
 import { type MaeByHead, maeByHead, overSeeds, type RunsOf, withSeeds } from "./runs.ts";
 import type { MeanStd } from "./stats.ts";
+import type { TableRow } from "../report/table.ts";
+import { apart, best, f3, gap, type Verdict } from "./verdicts.ts";
+import { formatCa, formatMeanStd, formatMeanStd as ms } from "./stats.ts";
 
 /** Table 5: the target config over its generations, one run per seed. */
 export function table5Configs(target: CenConfig, seeds: number): CenConfig[] {
@@ -86,4 +89,77 @@ export function table5Runs(
   runsOf: RunsOf,
 ): Promise<RunMetrics[]> {
   return runsOf(table5Configs(target, seeds), `${target.backbone}, seed`);
+}
+
+/** "; by head, t = 1 → T: ŷ_ldl a → b, ŷ_reg c → d" where both heads were measured, else "". */
+function byHead(rows: readonly Table5Row[]): string {
+  const [a, z] = [rows[0], rows[rows.length - 1]];
+  const ends = [a.maeLdl, a.maeReg, z.maeLdl, z.maeReg].map((m) => m.mean);
+  if (!ends.every(Number.isFinite)) return "";
+  return `; by head, t = 1 → ${z.t}: ŷ_ldl ${f3(ends[0])} → ${f3(ends[2])}, ` +
+    `ŷ_reg ${f3(ends[1])} → ${f3(ends[3])}`;
+}
+
+/** Table 5's claims: evolution helps; the largest gain is t = 1→2. */
+export function evolutionVerdicts(
+  rows: readonly Table5Row[],
+  backbone: string,
+): [Verdict, Verdict] {
+  const first = rows[0];
+  const offspring = rows.slice(1);
+  const bestOff = offspring.length ? best(offspring) : undefined;
+  const { evolutionHelps: helps, largestGainFirst: firstLargest, gains } = table5Verdict(rows);
+  const paper = rows.some((r) => r.paper !== null)
+    ? rows.map((r) => (r.paper === null ? "–" : f3(r.paper))).join(" → ")
+    : "–";
+  const ours = rows.map((r) => ms(r)).join(" → ");
+  const spread = Math.max(...rows.map((r) => r.std));
+  const depends =
+    "it depends on the ancestor's soft labels being better teachers than the one-hot " +
+    "labels (τ, α, λ: Table 6), and on how much of the ancestor's error the slack interval (Eq. 13) " +
+    "forgives. Would test it further: Table 6's best setting carried to t = 3, 4, and ResNet18-Tiny";
+  return [
+    {
+      claim: `Evolution helps: an offspring beats generation 1 (Table 5, ${backbone})`,
+      paper: `MAE t = 1…${rows.length}: ${paper} (Morph)`,
+      ours,
+      holds: helps,
+      clear: bestOff !== undefined && apart(bestOff, first),
+      reading: bestOff
+        ? `best offspring t = ${bestOff.t} against t = 1: ${gap(bestOff.mean, first.mean)}` +
+          byHead(rows) + (helps ? "" : `; ${depends}`)
+        : "one generation only",
+    },
+    {
+      claim: `The largest gain is t = 1→2, then it saturates (Table 5, ${backbone})`,
+      paper: `gains ${
+        rows.slice(1).map((r, i) =>
+          r.paper !== null && rows[i].paper !== null ? f3(rows[i].paper! - r.paper) : "–"
+        ).join(", ")
+      }`,
+      ours: `gains ${gains.map(f3).join(", ")}`,
+      holds: firstLargest,
+      clear: gains.length > 1 && rows.every((r) => r.n > 1) &&
+        Math.abs(gains[0] - Math.max(...gains.slice(1))) > spread,
+      reading: `generation by generation, against the largest spread over seeds (±${f3(spread)})` +
+        (firstLargest ? "" : `; ${depends}`),
+    },
+  ];
+}
+
+/** Table 5 of `backbone` as shown: t, our MAE (mean ± std), its change from t − 1, the paper's. */
+export function table5Display(
+  rows: readonly Table5Row[],
+  backbone: string,
+  ca = false,
+): TableRow[] {
+  return rows.map((r) => ({
+    t: r.t,
+    "MAE (ours)": formatMeanStd(r),
+    "Δ vs t−1": r.delta === null ? "" : r.delta.toFixed(3),
+    [`MAE (paper, ${backbone}, Morph)`]: r.paper,
+    "ŷ_ldl (ours)": formatMeanStd(r.maeLdl),
+    "ŷ_reg (ours)": formatMeanStd(r.maeReg),
+    ...(ca ? { "CA(3/5/7) % (ours)": formatCa(r) } : {}),
+  }));
 }
