@@ -161,6 +161,17 @@ function folderStore(
       metrics.generations.push(result);
       await writeJsonAtomic(paths.metrics, metrics);
       if (!recordsRoot) return;
+      // A complete record for these inputs stays as committed: a run retrained here because its
+      // weights were needed is another draw of the same run, and says so beside the record's.
+      const kept = await readRecord(recordsRoot, paths.id);
+      if (recordServes(kept, config, inputs)) {
+        const was = kept.generations[result.generation - 1]?.metrics.mae;
+        return log(
+          `generation ${result.generation}: MAE ${result.metrics.mae.toFixed(3)} here, ` +
+            `${was?.toFixed(3)} in its record ${displayPath(recordPath(recordsRoot, paths.id))}, ` +
+            "which stays as it is",
+        );
+      }
       const { generations } = metrics;
       await writeRecord(recordsRoot, { id: paths.id, config, inputs, backend, generations });
       await recordPredictions(recordsRoot, paths, result.generation, log);

@@ -56,8 +56,15 @@ Deno.test("a complete record serves the run on a machine without its folder; oth
   // other images: the record does not serve them
   const other = await on(records, c, { runsRoot: fresh, train: toySource("toy-train", 48, 32, 7) });
   assertEquals(other.fates, ["trained", "trained"]);
-  // weights needed: trained although the record could serve it
-  assertEquals((await on(records, c, { needWeights: true })).fates, ["trained", "trained"]);
+  // the record now holds the other images' run; the first images' run trains and records again
+  assertEquals((await on(records, c)).fates, ["trained", "trained"]);
+  // weights needed: trained although the record could serve it; the record stays as committed
+  const committed = await Deno.readTextFile(join(records, `${first.id}.json`));
+  const lines: string[] = [];
+  const retrained = await on(records, c, { needWeights: true, log: (l) => lines.push(l) });
+  assertEquals(retrained.fates, ["trained", "trained"]);
+  assertEquals(await Deno.readTextFile(join(records, `${first.id}.json`)), committed);
+  assert(lines.some((l) => l.includes("which stays as it is")), lines.join("\n"));
 });
 
 Deno.test("an incomplete record is not served; a target's pretraining known only by its record", async () => {
