@@ -3,7 +3,8 @@
  * line, `<task>: …`, and exit 2 before doing any work.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { runTool } from "../helpers/tool.ts";
+import { join } from "node:path";
+import { ROOT, runTool } from "../helpers/tool.ts";
 
 /** Each task's script and the arguments that reach its option parsing. */
 const TASKS: { task: string; script: string; before?: string[] }[] = [
@@ -42,7 +43,11 @@ for (const { task, script, before } of TASKS) {
 }
 
 Deno.test("study --retrain plans every run as untrained; --verify-seed needs --verify", async () => {
-  const env = { CEN_RUNS_DIR: await Deno.makeTempDir() };
+  // the committed records (the suite points CEN_RECORDS_DIR at a scratch folder), an empty runs folder
+  const env = {
+    CEN_RUNS_DIR: await Deno.makeTempDir(),
+    CEN_RECORDS_DIR: join(ROOT, "records", "runs"),
+  };
   const finished = (out: string) =>
     [...out.matchAll(/\((\d+) finished\)/g)].reduce((a, m) => a + Number(m[1]), 0);
   const plain = await runTool("tools/study.ts", ["--profile", "default", "--dry-run"], { env });
