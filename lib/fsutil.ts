@@ -83,21 +83,21 @@ export function jsonProblem(text: string): string | undefined {
 /**
  * Reads JSON, or returns `undefined` when the file does not exist. A file that is there but
  * unusable (a folder in its place, empty, cut short, not JSON) is a {@link DamagedFileError} that names
- * it and says what is wrong; `fix` adds the way out ("delete it and rerun", …).
+ * it and says what is wrong.
  */
-export async function readJsonIfExists<T>(path: string, fix?: string): Promise<T | undefined> {
+export async function readJsonIfExists<T>(path: string): Promise<T | undefined> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
     if (e instanceof Deno.errors.IsADirectory || (e as Error).message?.includes("directory")) {
-      throw new DamagedFileError(displayPath(path), "a folder, not a JSON file", fix ?? "");
+      throw new DamagedFileError(displayPath(path), "a folder, not a JSON file", "");
     }
     throw e;
   }
   const problem = jsonProblem(text);
-  if (problem) throw new DamagedFileError(displayPath(path), problem, fix ?? "");
+  if (problem) throw new DamagedFileError(displayPath(path), problem, "");
   return JSON.parse(text) as T;
 }
 
